@@ -1,0 +1,45 @@
+#include "fockmix/exact/footprint.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "fockmix/fock/binomial.hpp"
+#include "fockmix/fock/boson_basis.hpp"
+#include "fockmix/io/model.hpp"
+
+namespace fockmix {
+
+index krylov_dim_for_memory(index dim, index max_dim, double table_bytes, double limit_bytes) {
+  const double vec = 16.0 * static_cast<double>(dim);
+  const double room = limit_bytes - table_bytes - 3.0 * vec;
+  if (room < 2.0 * vec) return 0;
+  return std::min<index>(max_dim, static_cast<index>(room / vec));
+}
+
+double physical_memory_bytes() {
+  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+}
+
+ExactFootprint exact_footprint(const Model& model) {
+  ExactFootprint f;
+  index L = 1;
+  for (index e : model.sites) L = checked_mul(L, e, "number of sites");
+  const index M = model.fermions.number, N = model.bosons.number;
+  f.dim_fermions = binomial(L, M);
+  f.dim_bosons = BosonBasis::count_states(L, N, model.bosons.max_per_site);
+  f.dim = checked_mul(f.dim_fermions, f.dim_bosons, "sector dimension D_F x D_B");
+  f.state_bytes = 16.0 * static_cast<double>(f.dim);
+  // move tables: 16 bytes a move; fermions M (L - M) moves a state, bosons at most min(N, L) (L - 1)
+  const double moves_F = static_cast<double>(f.dim_fermions) * static_cast<double>(M * (L - M) + M);
+  const double moves_B = static_cast<double>(f.dim_bosons) * static_cast<double>(std::min(N, L) * L);
+  f.table_bytes = 16.0 * (moves_F + moves_B) * 2.0 + static_cast<double>(f.dim_bosons * L) +
+                  8.0 * static_cast<double>(f.dim_fermions * L);
+  const double limit = model.exact.memory_limit_gib > 0 ? model.exact.memory_limit_gib * 1073741824.0 : physical_memory_bytes();
+  f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, f.table_bytes, limit);
+  const index m = f.krylov_dim > 0 ? f.krylov_dim : model.exact.krylov_dim;
+  f.total_bytes = static_cast<double>(m + 3) * f.state_bytes + f.table_bytes;
+  return f;
+}
+
+}  // namespace fockmix
