@@ -1,1 +1,609 @@
-// placeholder: being written
+#include "fockmix/io/model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <toml++/toml.h>
+
+#include "fockmix/core/error.hpp"
+#include "fockmix/exact/footprint.hpp"
+#include "fockmix/fock/binomial.hpp"
+#include "fockmix/fock/boson_basis.hpp"
+
+namespace fockmix {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Most output times a model may ask for (protects against output_every = 1e-300).
+constexpr double max_output_times = 1e7;
+
+/// Allowed values of `init.kind` per species (SPEC §3, OrbitalSource / CondensateSource).
+const std::vector<std::string> fermion_init_kinds{"trap", "plane_waves", "packet", "hartree", "file"};
+const std::vector<std::string> boson_init_kinds{"trap", "packet", "hartree", "file"};
+
+std::string join_key(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string list_text(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t k = 0; k < names.size(); ++k) out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
+  return out;
+}
+
+/// Shortest round-trip text of a number (for messages).
+std::string num(double x) { return fmt::format("{}", x); }
+
+std::string gib(double bytes) { return fmt::format("{:.3g} GiB", bytes / 1073741824.0); }
+
+/// Numbers of a text table: whitespace- or comma-separated, '#' starts a comment that runs to the end
+/// of the line. Returns the rows (blank lines skipped). Throws InputError(file, key, ...) on failure.
+std::vector<std::vector<double>> read_table_rows(const std::string& path, const std::string& model_file,
+                                                 const std::string& key) {
+  std::ifstream in(path);
+  if (!in || fs::is_directory(path)) throw InputError(model_file, key, "cannot read the table file '" + path + "'");
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  index line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::replace(line.begin(), line.end(), ',', ' ');
+    std::istringstream words(line);
+    std::vector<double> row;
+    std::string word;
+    while (words >> word) {
+      std::size_t used = 0;
+      double v = 0.0;
+      try {
+        v = std::stod(word, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != word.size() || !std::isfinite(v))
+        throw InputError(model_file, key,
+                         "table file '" + path + "' line " + std::to_string(line_no) + ": '" + word + "' is not a finite number");
+      row.push_back(v);
+    }
+    if (!row.empty()) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The TOML reader: types and names only; ranges are checked by validate().
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+std::string at_line(const toml::node& n) {
+  const auto line = n.source().begin.line;
+  return line > 0 ? " (line " + std::to_string(line) + ")" : "";
+}
+
+class Reader {
+ public:
+  Reader(std::string file, fs::path dir) : file_(std::move(file)), dir_(std::move(dir)) {}
+
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& reason) const { throw InputError(file_, key, reason); }
+
+  /// Every key of `t` must be one of `allowed`.
+  void check_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      std::string names;
+      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      fail(join_key(path, k.str()), "unknown key" + at_line(v) + " (allowed here: " + names + ")");
+    }
+  }
+
+  /// The sub-table `key` of `t` (a [section] or an inline table), nullptr if absent.
+  const toml::table* table(const toml::table& t, const std::string& path, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) fail(join_key(path, key), "expected a table, got " + type_name(*n) + at_line(*n));
+    return n->as_table();
+  }
+
+  /// A real number: TOML floats and integers are accepted.
+  void number(const toml::table& t, const std::string& path, std::string_view key, double& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    out = as_number(*n, join_key(path, key));
+  }
+
+  /// An integer: TOML integers only.
+  void integer(const toml::table& t, const std::string& path, std::string_view key, index& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    out = as_integer(*n, join_key(path, key));
+  }
+
+  void integer(const toml::table& t, const std::string& path, std::string_view key, int& out) const {
+    index v = out;
+    integer(t, path, key, v);
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+      fail(join_key(path, key), "value " + std::to_string(v) + " is out of range");
+    out = static_cast<int>(v);
+  }
+
+  void boolean(const toml::table& t, const std::string& path, std::string_view key, bool& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    if (!n->is_boolean()) fail(join_key(path, key), "expected true or false, got " + type_name(*n) + at_line(*n));
+    out = n->as_boolean()->get();
+  }
+
+  /// A string; returns whether the key was present.
+  bool string(const toml::table& t, const std::string& path, std::string_view key, std::string& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    if (!n->is_string()) fail(join_key(path, key), "expected a string, got " + type_name(*n) + at_line(*n));
+    out = n->as_string()->get();
+    return true;
+  }
+
+  /// An array of real numbers.
+  void numbers(const toml::table& t, const std::string& path, std::string_view key, std::vector<double>& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    const std::string k = join_key(path, key);
+    if (!n->is_array()) fail(k, "expected an array of numbers, got " + type_name(*n) + at_line(*n));
+    out.clear();
+    std::size_t i = 0;
+    for (const auto& e : *n->as_array()) out.push_back(as_number(e, k + "[" + std::to_string(i++) + "]"));
+  }
+
+  /// A table of values: an array of numbers, or a string naming a text file of numbers (relative to
+  /// the model file's directory).
+  void table_values(const toml::table& t, const std::string& path, std::string_view key, std::vector<double>& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    const std::string k = join_key(path, key);
+    if (n->is_string()) {
+      out.clear();
+      for (const auto& row : read_table_rows(resolve(n->as_string()->get()), file_, k))
+        out.insert(out.end(), row.begin(), row.end());
+      return;
+    }
+    if (!n->is_array()) fail(k, "expected an array of numbers or a file name, got " + type_name(*n) + at_line(*n));
+    numbers(t, path, key, out);
+  }
+
+  /// grid.sites: one integer or an array of integers.
+  void sites(const toml::table& t, const std::string& path, std::string_view key, std::vector<index>& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    const std::string k = join_key(path, key);
+    if (n->is_integer()) {
+      out = {n->as_integer()->get()};
+      return;
+    }
+    if (!n->is_array()) fail(k, "expected an integer or an array of integers, got " + type_name(*n) + at_line(*n));
+    out.clear();
+    std::size_t i = 0;
+    for (const auto& e : *n->as_array()) out.push_back(as_integer(e, k + "[" + std::to_string(i++) + "]"));
+  }
+
+  /// A path relative to the model file's directory (absolute paths stay as they are).
+  std::string resolve(const std::string& name) const {
+    const fs::path p(name);
+    if (p.is_absolute() || dir_.empty()) return p.lexically_normal().string();
+    return (dir_ / p).lexically_normal().string();
+  }
+
+  /// Rethrow an InputError of the grid functions (which do not know the file) with the file and `key`.
+  [[noreturn]] void rethrow(const InputError& e, const std::string& key) const { fail(key, e.reason()); }
+
+ private:
+  double as_number(const toml::node& n, const std::string& key) const {
+    if (n.is_floating_point()) return n.as_floating_point()->get();
+    if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
+    fail(key, "expected a number, got " + type_name(n) + at_line(n));
+  }
+
+  index as_integer(const toml::node& n, const std::string& key) const {
+    if (n.is_integer()) return n.as_integer()->get();
+    fail(key, "expected an integer, got " + type_name(n) + at_line(n));
+  }
+
+  std::string file_;
+  fs::path dir_;
+};
+
+PotentialSpec read_potential(const Reader& r, const toml::table& t, const std::string& path) {
+  r.check_keys(t, path, {"kind", "strength", "centre", "width", "table"});
+  PotentialSpec p;
+  std::string kind;
+  if (!r.string(t, path, "kind", kind)) r.fail(join_key(path, "kind"), "missing (none, harmonic, cosine, gaussian or table)");
+  try {
+    p.kind = potential_kind_from(kind, join_key(path, "kind"));
+  } catch (const InputError& e) {
+    r.rethrow(e, e.key());
+  }
+  r.number(t, path, "strength", p.strength);
+  r.number(t, path, "width", p.width);
+  r.numbers(t, path, "centre", p.centre);
+  r.table_values(t, path, "table", p.table);
+  return p;
+}
+
+InitSpec read_init(const Reader& r, const toml::table& t, const std::string& path) {
+  r.check_keys(t, path, {"kind", "centre", "width", "momentum", "file"});
+  InitSpec s;
+  if (!r.string(t, path, "kind", s.kind)) r.fail(join_key(path, "kind"), "missing");
+  r.numbers(t, path, "centre", s.centre);
+  r.number(t, path, "width", s.width);
+  r.numbers(t, path, "momentum", s.momentum);
+  if (r.string(t, path, "file", s.file) && !s.file.empty()) s.file = r.resolve(s.file);
+  return s;
+}
+
+void read_species(const Reader& r, const toml::table& t, const std::string& path, bool bosons, SpeciesSpec& s) {
+  if (bosons)
+    r.check_keys(t, path, {"number", "mass", "max_per_site", "trap", "potential", "init"});
+  else
+    r.check_keys(t, path, {"number", "mass", "trap", "potential", "init"});
+  r.integer(t, path, "number", s.number);
+  r.number(t, path, "mass", s.mass);
+  if (bosons) r.integer(t, path, "max_per_site", s.max_per_site);
+  if (const auto* u = r.table(t, path, "trap")) s.trap = read_potential(r, *u, join_key(path, "trap"));
+  if (const auto* u = r.table(t, path, "potential")) s.potential = read_potential(r, *u, join_key(path, "potential"));
+  if (const auto* u = r.table(t, path, "init")) s.init = read_init(r, *u, join_key(path, "init"));
+}
+
+Model read_model(const Reader& r, const toml::table& root) {
+  Model m;
+  m.source = r.file();
+  m.name = fs::path(r.file()).stem().string();
+  r.check_keys(root, "", {"name", "grid", "physics", "interaction", "fermions", "bosons", "time", "exact", "hartree", "output"});
+  r.string(root, "", "name", m.name);
+  m.output = "results/" + m.name + ".h5";
+
+  if (const auto* t = r.table(root, "", "grid")) {
+    r.check_keys(*t, "grid", {"sites", "spacing", "kinetic"});
+    r.sites(*t, "grid", "sites", m.sites);
+    r.number(*t, "grid", "spacing", m.spacing);
+    std::string kinetic;
+    if (r.string(*t, "grid", "kinetic", kinetic)) {
+      try {
+        m.kinetic = kinetic_kind_from(kinetic, "grid.kinetic");
+      } catch (const InputError& e) {
+        r.rethrow(e, "grid.kinetic");
+      }
+    }
+  }
+  if (const auto* t = r.table(root, "", "physics")) {
+    r.check_keys(*t, "physics", {"hbar", "lambda"});
+    r.number(*t, "physics", "hbar", m.hbar);
+    r.number(*t, "physics", "lambda", m.lambda);
+  }
+  if (const auto* t = r.table(root, "", "interaction")) {
+    r.check_keys(*t, "interaction", {"kind", "amplitude", "width", "epsilon", "table"});
+    std::string kind;
+    if (r.string(*t, "interaction", "kind", kind)) {
+      try {
+        m.interaction.kind = interaction_kind_from(kind, "interaction.kind");
+      } catch (const InputError& e) {
+        r.rethrow(e, "interaction.kind");
+      }
+    }
+    r.number(*t, "interaction", "amplitude", m.interaction.amplitude);
+    r.number(*t, "interaction", "width", m.interaction.width);
+    r.number(*t, "interaction", "epsilon", m.interaction.epsilon);
+    r.table_values(*t, "interaction", "table", m.interaction.table);
+  }
+  if (const auto* t = r.table(root, "", "fermions")) read_species(r, *t, "fermions", false, m.fermions);
+  if (const auto* t = r.table(root, "", "bosons")) read_species(r, *t, "bosons", true, m.bosons);
+  if (const auto* t = r.table(root, "", "time")) {
+    r.check_keys(*t, "time", {"final", "output_every"});
+    r.number(*t, "time", "final", m.t_final);
+    r.number(*t, "time", "output_every", m.output_every);
+  }
+  if (const auto* t = r.table(root, "", "exact")) {
+    r.check_keys(*t, "exact", {"enabled", "tolerance", "krylov_dim", "initial", "memory_limit_gib"});
+    r.boolean(*t, "exact", "enabled", m.exact.enabled);
+    r.number(*t, "exact", "tolerance", m.exact.tolerance);
+    r.integer(*t, "exact", "krylov_dim", m.exact.krylov_dim);
+    std::string initial;
+    if (r.string(*t, "exact", "initial", initial)) {
+      if (initial == "product")
+        m.exact.initial = ExactInitial::Product;
+      else if (initial == "ground_state")
+        m.exact.initial = ExactInitial::GroundState;
+      else
+        r.fail("exact.initial", "unknown initial state '" + initial + "' (expected product or ground_state)");
+    }
+    r.number(*t, "exact", "memory_limit_gib", m.exact.memory_limit_gib);
+  }
+  if (const auto* t = r.table(root, "", "hartree")) {
+    r.check_keys(*t, "hartree", {"enabled", "dt"});
+    r.boolean(*t, "hartree", "enabled", m.hartree.enabled);
+    r.number(*t, "hartree", "dt", m.hartree.dt);
+  }
+  if (const auto* t = r.table(root, "", "output")) {
+    r.check_keys(*t, "output", {"file", "threads"});
+    r.string(*t, "output", "file", m.output);
+    r.integer(*t, "output", "threads", m.threads);
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value checks (validate)
+
+class Checker {
+ public:
+  explicit Checker(const Model& m) : file_(m.source) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& reason) const { throw InputError(file_, key, reason); }
+
+  void finite(double x, const std::string& key) const {
+    if (!std::isfinite(x)) fail(key, "must be a finite number, got " + num(x));
+  }
+  void positive(double x, const std::string& key) const {
+    if (!(x > 0.0) || !std::isfinite(x)) fail(key, "must be a positive finite number, got " + num(x));
+  }
+  void non_negative(double x, const std::string& key) const {
+    if (!(x >= 0.0) || !std::isfinite(x)) fail(key, "must be a finite number >= 0, got " + num(x));
+  }
+  void all_finite(const std::vector<double>& v, const std::string& key) const {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i])) fail(key, "entry " + std::to_string(i) + " is not finite (" + num(v[i]) + ")");
+  }
+  /// An optional per-axis vector: empty, or exactly d finite entries.
+  void per_axis(const std::vector<double>& v, int d, const std::string& key) const {
+    if (!v.empty() && static_cast<int>(v.size()) != d)
+      fail(key, "needs one entry per axis (" + std::to_string(d) + "), got " + std::to_string(v.size()));
+    all_finite(v, key);
+  }
+  /// A grid function: exactly L finite entries.
+  void per_site(const std::vector<double>& v, index L, const std::string& key) const {
+    if (static_cast<index>(v.size()) != L)
+      fail(key, "needs one value per site (L = " + std::to_string(L) + "), got " + std::to_string(v.size()));
+    all_finite(v, key);
+  }
+
+ private:
+  std::string file_;
+};
+
+void check_potential(const Checker& c, const PotentialSpec& p, const Lattice& lat, const std::string& path) {
+  c.finite(p.strength, path + ".strength");
+  if (p.kind == PotentialKind::Gaussian) c.positive(p.width, path + ".width");
+  c.per_axis(p.centre, lat.dim(), path + ".centre");
+  if (p.kind == PotentialKind::Table) c.per_site(p.table, lat.sites(), path + ".table");
+  try {
+    potential(lat, p);
+  } catch (const InputError& e) {
+    // grid functions name their keys "potential.<field>": put this potential's path in front
+    std::string key = e.key();
+    if (key.rfind("potential", 0) == 0) key = path + key.substr(9);
+    c.fail(key, e.reason());
+  }
+}
+
+void check_init_file(const Checker& c, const InitSpec& s, index L, index columns, const std::string& key) {
+  if (s.file.empty()) c.fail(key, "init.kind = \"file\" needs a file name");
+  std::vector<std::vector<double>> rows;
+  try {
+    rows = read_table_rows(s.file, "", key);
+  } catch (const InputError& e) {
+    c.fail(key, e.reason());
+  }
+  if (static_cast<index>(rows.size()) != L)
+    c.fail(key, "file '" + s.file + "' has " + std::to_string(rows.size()) + " rows, needs one per site (" +
+                    std::to_string(L) + ")");
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (static_cast<index>(rows[i].size()) != columns)
+      c.fail(key, "file '" + s.file + "' row " + std::to_string(i + 1) + " has " + std::to_string(rows[i].size()) +
+                      " numbers, needs " + std::to_string(columns) + " (Re and Im of each orbital)");
+}
+
+void check_init(const Checker& c, const InitSpec& s, const Lattice& lat, const std::string& path,
+                const std::vector<std::string>& kinds, index orbitals) {
+  if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end())
+    c.fail(path + ".kind", "unknown initial state '" + s.kind + "' (expected " + list_text(kinds) + ")");
+  c.per_axis(s.centre, lat.dim(), path + ".centre");
+  c.per_axis(s.momentum, lat.dim(), path + ".momentum");
+  c.positive(s.width, path + ".width");
+  if (s.kind == "file" && orbitals > 0) check_init_file(c, s, lat.sites(), 2 * orbitals, path + ".file");
+}
+
+void check_species(const Checker& c, const SpeciesSpec& s, const Lattice& lat, const std::string& path, bool bosons) {
+  if (s.number < 0) c.fail(path + ".number", "must be >= 0, got " + std::to_string(s.number));
+  c.positive(s.mass, path + ".mass");
+  check_potential(c, s.trap, lat, path + ".trap");
+  check_potential(c, s.potential, lat, path + ".potential");
+  check_init(c, s.init, lat, path + ".init", bosons ? boson_init_kinds : fermion_init_kinds,
+             bosons ? (s.number > 0 ? 1 : 0) : s.number);
+  if (!bosons && s.max_per_site != 0)
+    c.fail(path + ".max_per_site", "a per-site cap only applies to bosons (fermions have at most one per site)");
+  if (s.max_per_site < 0) c.fail(path + ".max_per_site", "must be >= 0 (0 = no cap), got " + std::to_string(s.max_per_site));
+}
+
+void check_exact_footprint(const Checker& c, const Model& m, index L) {
+  const index M = m.fermions.number, N = m.bosons.number;
+  index dim_F = 0, dim_B = 0;
+  try {
+    dim_F = binomial(L, M);
+  } catch (const CapacityError& e) {
+    c.fail("fermions.number", std::string("the fermion sector dimension C(L, M) is too large: ") + e.what());
+  }
+  try {
+    dim_B = BosonBasis::count_states(L, N, m.bosons.max_per_site);
+  } catch (const CapacityError& e) {
+    c.fail("bosons.number", std::string("the boson sector dimension is too large: ") + e.what());
+  }
+  ExactFootprint f;
+  try {
+    f = exact_footprint(m);
+  } catch (const CapacityError& e) {
+    c.fail("bosons.number", "the sector dimension D = D_F x D_B = " + std::to_string(dim_F) + " x " + std::to_string(dim_B) +
+                                " overflows 2^63 (" + e.what() + "); lower the particle numbers or set exact.enabled = false");
+  }
+  const double physical = physical_memory_bytes();
+  const bool limited = m.exact.memory_limit_gib > 0;
+  const double limit = limited ? m.exact.memory_limit_gib * 1073741824.0 : physical;
+  const std::string sector = "the sector has D = D_F x D_B = " + std::to_string(f.dim_fermions) + " x " +
+                             std::to_string(f.dim_bosons) + " = " + std::to_string(f.dim) + " states (" +
+                             gib(f.state_bytes) + " per state vector)";
+  const std::string advice = "; lower the particle numbers or the grid, or set exact.enabled = false";
+  if (f.krylov_dim == 0) {
+    const double minimum = 5.0 * f.state_bytes + f.table_bytes;  // 2 Krylov vectors + 3 working states + tables
+    c.fail("exact", sector + ": the exact solver needs at least " + gib(minimum) + " but the limit is " + gib(limit) +
+                        (limited ? " (exact.memory_limit_gib)" : " (physical memory)") + advice);
+  }
+  if (f.total_bytes > physical)
+    c.fail("exact", sector + ": the exact solver needs " + gib(f.total_bytes) + " (Krylov dimension " +
+                        std::to_string(f.krylov_dim) + ") but this machine has " + gib(physical) + " of physical memory" +
+                        advice);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::vector<double> Model::output_times() const {
+  std::vector<double> times{0.0};
+  const double T = t_final, dt = output_every;
+  if (!(T > 0.0) || !(dt > 0.0) || !std::isfinite(T) || !std::isfinite(dt)) return times;
+  const double ratio = T / dt;
+  if (!(ratio < max_output_times)) return times;  // validate() rejects this; never allocate without bound
+  // k full steps fit; if k + 1 steps land on T within 1e-9 relative, T is a multiple of dt.
+  auto k = static_cast<index>(std::floor(ratio));
+  if (std::abs(static_cast<double>(k + 1) * dt - T) <= 1e-9 * T) ++k;
+  const bool multiple = std::abs(static_cast<double>(k) * dt - T) <= 1e-9 * T;
+  times.reserve(static_cast<std::size_t>(k) + 2);
+  for (index i = 1; i <= k; ++i) times.push_back(static_cast<double>(i) * dt);
+  if (multiple)
+    times.back() = T;  // exactly T, not k * dt up to rounding
+  else
+    times.push_back(T);
+  return times;
+}
+
+void validate(const Model& m) {
+  const Checker c(m);
+  if (m.name.empty()) c.fail("name", "must not be empty");
+
+  // [grid]
+  if (m.sites.empty() || m.sites.size() > 3)
+    c.fail("grid.sites", "needs 1 to 3 axes, got " + std::to_string(m.sites.size()));
+  index L = 1;
+  for (std::size_t a = 0; a < m.sites.size(); ++a) {
+    if (m.sites[a] < 1) c.fail("grid.sites", "every axis needs at least one site, axis " + std::to_string(a) + " has " +
+                                                 std::to_string(m.sites[a]));
+    try {
+      L = checked_mul(L, m.sites[a], "number of sites L");
+    } catch (const CapacityError& e) {
+      c.fail("grid.sites", e.what());
+    }
+  }
+  c.positive(m.spacing, "grid.spacing");
+  std::optional<Lattice> lattice;
+  try {
+    lattice.emplace(m.sites, m.spacing);
+  } catch (const InputError& e) {
+    c.fail(e.key(), e.reason());
+  }
+  const Lattice& lat = *lattice;
+
+  // [physics], [interaction]
+  c.positive(m.hbar, "physics.hbar");
+  c.finite(m.lambda, "physics.lambda");
+  const InteractionSpec& v = m.interaction;
+  c.finite(v.amplitude, "interaction.amplitude");
+  if (v.kind == InteractionKind::Gaussian) c.positive(v.width, "interaction.width");
+  if (v.kind == InteractionKind::SoftCoulomb) c.positive(v.epsilon, "interaction.epsilon");
+  if (v.kind == InteractionKind::Table) c.per_site(v.table, L, "interaction.table");
+  try {
+    interaction_profile(lat, v);
+  } catch (const InputError& e) {
+    c.fail(e.key().empty() ? "interaction" : e.key(), e.reason());
+  }
+
+  // [fermions], [bosons]
+  check_species(c, m.fermions, lat, "fermions", false);
+  check_species(c, m.bosons, lat, "bosons", true);
+  const index M = m.fermions.number, N = m.bosons.number;
+  if (M == 0 && N == 0) c.fail("fermions.number", "no particles at all: fermions.number and bosons.number are both 0");
+  if (M > L)
+    c.fail("fermions.number", "M = " + std::to_string(M) + " fermions do not fit on L = " + std::to_string(L) +
+                                  " sites (Pauli: M <= L)");
+  if (const index cap = m.bosons.max_per_site; cap > 0) {
+    __extension__ __int128 room = static_cast<__int128>(cap) * L;
+    if (room < N)
+      c.fail("bosons.max_per_site", "a per-site cap below N/L: n_max = " + std::to_string(cap) + " on L = " +
+                                        std::to_string(L) + " sites holds at most " +
+                                        std::to_string(static_cast<long long>(room)) + " < N = " + std::to_string(N) +
+                                        " bosons");
+  }
+
+  // [time]
+  c.non_negative(m.t_final, "time.final");
+  c.positive(m.output_every, "time.output_every");
+  if (!(m.t_final / m.output_every < max_output_times))
+    c.fail("time.output_every", "time.final / time.output_every = " + num(m.t_final / m.output_every) +
+                                    " output times, more than " + num(max_output_times));
+
+  // [exact], [hartree], [output]
+  c.positive(m.exact.tolerance, "exact.tolerance");
+  if (m.exact.krylov_dim < 4) c.fail("exact.krylov_dim", "must be >= 4, got " + std::to_string(m.exact.krylov_dim));
+  c.non_negative(m.exact.memory_limit_gib, "exact.memory_limit_gib");
+  c.positive(m.hartree.dt, "hartree.dt");
+  if (m.output.empty()) c.fail("output.file", "must not be empty");
+  if (m.threads < 0) c.fail("output.threads", "must be >= 0 (0 = all cores), got " + std::to_string(m.threads));
+
+  // Last, since it needs everything above: the exact sector must fit.
+  if (m.exact.enabled) check_exact_footprint(c, m, L);
+}
+
+Model load_model(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError(path, "", "no such model file");
+  if (fs::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a model file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "", "cannot open the model file");
+  std::ostringstream text;
+  text << in.rdbuf();
+
+  toml::table root;
+  try {
+    root = toml::parse(text.str(), path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    throw InputError(path, "", "TOML syntax error at line " + std::to_string(where.line) + ", column " +
+                                   std::to_string(where.column) + ": " + std::string(e.description()));
+  }
+  const Reader reader(path, fs::path(path).parent_path());
+  Model m = read_model(reader, root);
+  validate(m);
+  return m;
+}
+
+}  // namespace fockmix

@@ -14,7 +14,7 @@ class BosonBasis {
  public:
   /// \param sites L >= 1  \param n_lo, n_hi  0 <= n_lo <= n_hi: range of total boson numbers
   /// \param cap per-site cap n_max (0 = none; otherwise 1 <= cap <= 255, and cap L >= n_hi)
-  BosonBasis(index sites, index n_lo, index n_hi, index cap = 0);
+  BosonBasis(index sites, index n_lo, index n_hi, index cap);
   /// Fixed-N sector.
   BosonBasis(index sites, index particles, index cap = 0) : BosonBasis(sites, particles, particles, cap) {}
 

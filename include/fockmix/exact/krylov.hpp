@@ -1,0 +1,159 @@
+#pragma once
+/// \file Krylov (Lanczos) propagator psi <- exp(-i t H / hbar) psi for any Hermitian LinearOperator with
+/// complex scalars, with an a-posteriori error estimate and adaptive sub-steps.
+///
+/// Each sub-step builds a Lanczos basis v_1..v_k of K_k(H, psi) (k <= max_dim) and uses
+/// exp(-i tau H/hbar) psi ~ ||psi|| V_k exp(-i tau T_k/hbar) e_1 with T_k the tridiagonal Lanczos matrix.
+/// The error of a sub-step is estimated by Saad's a-posteriori bound
+///   err(tau) = ||psi|| beta_k |e_k^T exp(-i tau T_k/hbar) e_1|,
+/// and the Lanczos recursion stops as soon as err(remaining time) <= tol * remaining time; otherwise the
+/// largest tau with err(tau) <= tol * tau is taken (bisection on the cheap k x k problem).
+#include <armadillo>
+#include <cmath>
+#include <concepts>
+#include <string>
+
+#include "fockmix/core/error.hpp"
+#include "fockmix/core/operator.hpp"
+#include "fockmix/exact/vector_ops.hpp"
+
+namespace fockmix {
+
+/// Options of the Krylov propagator.
+struct KrylovOptions {
+  double tolerance = 1e-10;  ///< allowed error per unit time, relative to ||psi|| (> 0)
+  index max_dim = 30;        ///< Krylov dimension per sub-step, 4 <= max_dim
+  double hbar = 1.0;         ///< Planck's constant in exp(-i t H/hbar) (> 0)
+};
+
+/// Outcome of a propagation.
+enum class KrylovStatus {
+  Converged,    ///< every sub-step met the tolerance
+  StepTooSmall  ///< a sub-step shrank below 1e-13 of the interval: the tolerance cannot be met
+};
+
+struct KrylovResult {
+  KrylovStatus status = KrylovStatus::Converged;
+  index matvecs = 0;            ///< applications of H
+  index substeps = 0;           ///< Lanczos sub-steps taken
+  double error_estimate = 0.0;  ///< sum of the sub-steps' a-posteriori estimates (relative to ||psi||)
+};
+
+template <LinearOperator Op>
+  requires std::same_as<typename Op::Scalar, cplx>
+class KrylovPropagator {
+ public:
+  /// Allocates max_dim + 1 vectors of H.rows() complex numbers.
+  KrylovPropagator(const Op& H, KrylovOptions opt) : H_(H), opt_(opt) {
+    if (!(opt_.tolerance > 0.0)) throw InputError("", "exact.tolerance", "must be positive");
+    if (opt_.max_dim < 4) throw InputError("", "exact.krylov_dim", "must be at least 4");
+    if (!(opt_.hbar > 0.0)) throw InputError("", "physics.hbar", "must be positive");
+    V_.set_size(static_cast<arma::uword>(H_.rows()), static_cast<arma::uword>(opt_.max_dim + 1));
+  }
+
+  const KrylovOptions& options() const noexcept { return opt_; }
+
+  /// psi <- exp(-i t H/hbar) psi (t of either sign). psi has H.rows() entries.
+  KrylovResult propagate(cplx* psi, double t) {
+    KrylovResult res;
+    const index n = H_.rows();
+    const double direction = t < 0 ? -1.0 : 1.0;
+    double remaining = std::abs(t);
+    const double smallest = 1e-13 * std::max(remaining, 1e-300);
+    while (remaining > 0.0) {
+      const double nrm = std::sqrt(vec::norm2(n, psi));
+      if (nrm == 0.0) break;
+      cplx* v0 = V_.colptr(0);
+      vec::copy(n, psi, v0);
+      vec::scale(n, 1.0 / nrm, v0);
+      alpha_.set_size(opt_.max_dim);
+      beta_.set_size(opt_.max_dim);
+      index k = 0;
+      bool invariant = false;
+      for (; k < opt_.max_dim; ++k) {
+        cplx* vk = V_.colptr(k);
+        cplx* w = V_.colptr(k + 1);
+        H_.apply(vk, w);
+        ++res.matvecs;
+        alpha_(k) = vec::dot(n, vk, w).real();
+        const double b = std::sqrt(vec::lanczos_update(n, alpha_(k), vk, k > 0 ? beta_(k - 1) : 0.0,
+                                                       k > 0 ? V_.colptr(k - 1) : nullptr, w));
+        beta_(k) = b;
+        const double scale = std::abs(alpha_(k)) + (k > 0 ? beta_(k - 1) : 0.0) + 1e-300;
+        if (b <= 1e-14 * scale) {  // invariant subspace: the sub-step is exact
+          invariant = true;
+          ++k;
+          break;
+        }
+        vec::scale(n, 1.0 / b, w);
+        if (k + 1 >= 2) {
+          decompose(k + 1);
+          if (error(remaining, k + 1) <= opt_.tolerance * remaining) {
+            ++k;
+            break;
+          }
+        }
+      }
+      const index dim = std::min(k, opt_.max_dim);
+      decompose(dim);
+      double tau = remaining;
+      double err = invariant ? 0.0 : error(tau, dim);
+      if (err > opt_.tolerance * tau) {
+        // largest tau with err(tau) <= tol tau: halve to a bracket, then bisect
+        double lo = tau;
+        while (lo > smallest && error(lo, dim) > opt_.tolerance * lo) lo *= 0.5;
+        if (lo <= smallest) {
+          res.status = KrylovStatus::StepTooSmall;
+          return res;
+        }
+        double hi = std::min(2.0 * lo, remaining);
+        for (int it = 0; it < 30; ++it) {
+          const double mid = 0.5 * (lo + hi);
+          (error(mid, dim) <= opt_.tolerance * mid ? lo : hi) = mid;
+        }
+        tau = lo;
+        err = error(tau, dim);
+      }
+      const arma::cx_vec c = nrm * coefficients(direction * tau, dim);
+      vec::combine(n, dim, V_.memptr(), c.memptr(), psi);
+      res.error_estimate += err;
+      ++res.substeps;
+      remaining -= tau;
+      if (remaining < smallest) remaining = 0.0;
+    }
+    return res;
+  }
+
+ private:
+  /// Eigen-decomposition of the k x k tridiagonal T_k.
+  void decompose(index k) {
+    arma::mat T(k, k, arma::fill::zeros);
+    for (index i = 0; i < k; ++i) {
+      T(i, i) = alpha_(i);
+      if (i + 1 < k) T(i, i + 1) = T(i + 1, i) = beta_(i);
+    }
+    arma::eig_sym(evals_, evecs_, T);
+    k_ = k;
+  }
+  /// exp(-i tau T_k/hbar) e_1.
+  arma::cx_vec coefficients(double tau, index k) const {
+    arma::cx_vec phase(k);
+    for (index i = 0; i < k; ++i) phase(i) = std::polar(1.0, -tau * evals_(i) / opt_.hbar) * evecs_(0, i);
+    return evecs_ * phase;
+  }
+  /// Saad's estimate beta_k |e_k^T exp(-i tau T_k/hbar) e_1| (relative to ||psi||).
+  double error(double tau, index k) const {
+    cplx last = 0.0;
+    for (index i = 0; i < k; ++i) last += evecs_(k - 1, i) * std::polar(1.0, -tau * evals_(i) / opt_.hbar) * evecs_(0, i);
+    return beta_(k - 1) * std::abs(last);
+  }
+
+  const Op& H_;
+  KrylovOptions opt_;
+  arma::cx_mat V_;
+  arma::vec alpha_, beta_, evals_;
+  arma::mat evecs_;
+  index k_ = 0;
+};
+
+}  // namespace fockmix

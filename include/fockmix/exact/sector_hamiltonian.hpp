@@ -1,0 +1,52 @@
+#pragma once
+/// \file The many-body Hamiltonian (3.4) applied matrix-free in a sector, using its structure
+///   H Psi = T_F Psi + Psi T_B^T + D o Psi,   D[i, j] = diag_F[i] + diag_B[j] + lambda n_F(i) . V n_B(j)
+/// with Psi the D_F x D_B coefficient matrix (see sector.hpp). docs/performance.md explains the kernel.
+#include <armadillo>
+
+#include "fockmix/exact/sector.hpp"
+#include "fockmix/fock/hop_table.hpp"
+#include "fockmix/grid/model_operators.hpp"
+
+namespace fockmix {
+
+class SectorHamiltonian {
+ public:
+  using Scalar = cplx;
+
+  /// \param tF, tB real symmetric L x L one-body Hamiltonians (K_s + U_s)  \param V real symmetric L x L
+  SectorHamiltonian(const Sector& sector, const arma::mat& tF, const arma::mat& tB, const arma::mat& V, double lambda);
+  /// Dynamics Hamiltonian of a model (potentials U_s), or with `trap` the preparation Hamiltonian (U_s^trap).
+  SectorHamiltonian(const Sector& sector, const ModelOperators& ops, bool trap = false);
+
+  index rows() const noexcept { return DF_ * DB_; }
+  const Sector& sector() const noexcept { return sector_; }
+
+  /// out = H in; T = double (real states, e.g. eigensolvers) or cplx. No aliasing of in and out.
+  template <class T>
+  void apply(const T* in, T* out) const;
+
+  /// Fermion rows per cache block of the boson term (D_F means one fused pass).
+  index block_rows() const noexcept { return block_; }
+  /// Override the blocking (benchmarks); 0 restores the automatic choice.
+  void set_block_rows(index rows);
+  /// Bytes a matvec must move at least (read in, write out, read the kernel tables), for cplx states.
+  double compulsory_bytes() const;
+  /// Bytes the chosen loop structure streams from memory if the cache blocking works (cplx states).
+  double streamed_bytes() const;
+  /// Nonzeros of the equivalent sparse matrix (diagonal included).
+  index nnz() const;
+  /// The assembled sparse matrix (cross-checks on small sectors and exports; index i + j D_F).
+  arma::sp_mat assemble() const;
+
+ private:
+  const Sector& sector_;
+  index DF_, DB_;
+  Csr TF_, TB_;             // off-diagonal parts of dGamma(tF), dGamma(tB)
+  arma::vec diagF_, diagB_; // their diagonals
+  arma::mat W_;             // D_F x L: lambda sum_x n_F(i, x) V(x, y)
+  index block_ = 0;
+  void choose_block();
+};
+
+}  // namespace fockmix

@@ -1,0 +1,67 @@
+#include "fockmix/exact/vector_ops.hpp"
+
+#include <vector>
+
+namespace fockmix::vec {
+
+cplx dot(index n, const cplx* x, const cplx* y) {
+  double re = 0.0, im = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : re, im)
+  for (index i = 0; i < n; ++i) {
+    const double a = x[i].real(), b = x[i].imag(), c = y[i].real(), d = y[i].imag();
+    re += a * c + b * d;
+    im += a * d - b * c;
+  }
+  return {re, im};
+}
+
+double norm2(index n, const cplx* x) {
+  double s = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : s)
+  for (index i = 0; i < n; ++i) s += std::norm(x[i]);
+  return s;
+}
+
+void scale(index n, double a, cplx* x) {
+#pragma omp parallel for schedule(static)
+  for (index i = 0; i < n; ++i) x[i] *= a;
+}
+
+void copy(index n, const cplx* x, cplx* y) {
+#pragma omp parallel for schedule(static)
+  for (index i = 0; i < n; ++i) y[i] = x[i];
+}
+
+double lanczos_update(index n, double alpha, const cplx* v, double beta, const cplx* u, cplx* w) {
+  double s = 0.0;
+  if (u == nullptr || beta == 0.0) {
+#pragma omp parallel for schedule(static) reduction(+ : s)
+    for (index i = 0; i < n; ++i) {
+      w[i] -= alpha * v[i];
+      s += std::norm(w[i]);
+    }
+  } else {
+#pragma omp parallel for schedule(static) reduction(+ : s)
+    for (index i = 0; i < n; ++i) {
+      w[i] -= alpha * v[i] + beta * u[i];
+      s += std::norm(w[i]);
+    }
+  }
+  return s;
+}
+
+void combine(index n, index m, const cplx* V, const cplx* c, cplx* y) {
+  // Blocked so that each thread streams every Krylov vector once over its own range.
+#pragma omp parallel for schedule(static)
+  for (index b = 0; b < n; b += 4096) {
+    const index e = b + 4096 < n ? b + 4096 : n;
+    for (index i = b; i < e; ++i) y[i] = c[0] * V[i];
+    for (index k = 1; k < m; ++k) {
+      const cplx ck = c[k];
+      const cplx* Vk = V + k * n;
+      for (index i = b; i < e; ++i) y[i] += ck * Vk[i];
+    }
+  }
+}
+
+}  // namespace fockmix::vec
