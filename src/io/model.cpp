@@ -46,19 +46,20 @@ std::string num(double x) { return fmt::format("{}", x); }
 
 std::string gib(double bytes) { return fmt::format("{:.3g} GiB", bytes / 1073741824.0); }
 
-/// Numbers of a text table: whitespace- or comma-separated, '#' starts a comment that runs to the end
-/// of the line. Returns the rows (blank lines skipped). Throws InputError(file, key, ...) on failure.
+/// Numbers of a text table: whitespace-separated; blank lines and lines whose first non-blank character
+/// is '#' are skipped (the format the mean-field reader of init files accepts). Returns the rows.
+/// Throws InputError(model_file, key, ...) on failure.
 std::vector<std::vector<double>> read_table_rows(const std::string& path, const std::string& model_file,
                                                  const std::string& key) {
   std::ifstream in(path);
   if (!in || fs::is_directory(path)) throw InputError(model_file, key, "cannot read the table file '" + path + "'");
   std::vector<std::vector<double>> rows;
   std::string line;
-  index line_no = 0;
+  Index line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::replace(line.begin(), line.end(), ',', ' ');
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
     std::istringstream words(line);
     std::vector<double> row;
     std::string word;
@@ -137,14 +138,14 @@ class Reader {
   }
 
   /// An integer: TOML integers only.
-  void integer(const toml::table& t, const std::string& path, std::string_view key, index& out) const {
+  void integer(const toml::table& t, const std::string& path, std::string_view key, Index& out) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) return;
     out = as_integer(*n, join_key(path, key));
   }
 
   void integer(const toml::table& t, const std::string& path, std::string_view key, int& out) const {
-    index v = out;
+    Index v = out;
     integer(t, path, key, v);
     if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
       fail(join_key(path, key), "value " + std::to_string(v) + " is out of range");
@@ -195,7 +196,7 @@ class Reader {
   }
 
   /// grid.sites: one integer or an array of integers.
-  void sites(const toml::table& t, const std::string& path, std::string_view key, std::vector<index>& out) const {
+  void sites(const toml::table& t, const std::string& path, std::string_view key, std::vector<Index>& out) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) return;
     const std::string k = join_key(path, key);
@@ -226,7 +227,7 @@ class Reader {
     fail(key, "expected a number, got " + type_name(n) + at_line(n));
   }
 
-  index as_integer(const toml::node& n, const std::string& key) const {
+  Index as_integer(const toml::node& n, const std::string& key) const {
     if (n.is_integer()) return n.as_integer()->get();
     fail(key, "expected an integer, got " + type_name(n) + at_line(n));
   }
@@ -382,8 +383,8 @@ class Checker {
     all_finite(v, key);
   }
   /// A grid function: exactly L finite entries.
-  void per_site(const std::vector<double>& v, index L, const std::string& key) const {
-    if (static_cast<index>(v.size()) != L)
+  void per_site(const std::vector<double>& v, Index L, const std::string& key) const {
+    if (static_cast<Index>(v.size()) != L)
       fail(key, "needs one value per site (L = " + std::to_string(L) + "), got " + std::to_string(v.size()));
     all_finite(v, key);
   }
@@ -407,7 +408,7 @@ void check_potential(const Checker& c, const PotentialSpec& p, const Lattice& la
   }
 }
 
-void check_init_file(const Checker& c, const InitSpec& s, index L, index columns, const std::string& key) {
+void check_init_file(const Checker& c, const InitSpec& s, Index L, Index columns, const std::string& key) {
   if (s.file.empty()) c.fail(key, "init.kind = \"file\" needs a file name");
   std::vector<std::vector<double>> rows;
   try {
@@ -415,17 +416,17 @@ void check_init_file(const Checker& c, const InitSpec& s, index L, index columns
   } catch (const InputError& e) {
     c.fail(key, e.reason());
   }
-  if (static_cast<index>(rows.size()) != L)
+  if (static_cast<Index>(rows.size()) != L)
     c.fail(key, "file '" + s.file + "' has " + std::to_string(rows.size()) + " rows, needs one per site (" +
                     std::to_string(L) + ")");
   for (std::size_t i = 0; i < rows.size(); ++i)
-    if (static_cast<index>(rows[i].size()) != columns)
+    if (static_cast<Index>(rows[i].size()) != columns)
       c.fail(key, "file '" + s.file + "' row " + std::to_string(i + 1) + " has " + std::to_string(rows[i].size()) +
                       " numbers, needs " + std::to_string(columns) + " (Re and Im of each orbital)");
 }
 
 void check_init(const Checker& c, const InitSpec& s, const Lattice& lat, const std::string& path,
-                const std::vector<std::string>& kinds, index orbitals) {
+                const std::vector<std::string>& kinds, Index orbitals) {
   if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end())
     c.fail(path + ".kind", "unknown initial state '" + s.kind + "' (expected " + list_text(kinds) + ")");
   c.per_axis(s.centre, lat.dim(), path + ".centre");
@@ -446,9 +447,9 @@ void check_species(const Checker& c, const SpeciesSpec& s, const Lattice& lat, c
   if (s.max_per_site < 0) c.fail(path + ".max_per_site", "must be >= 0 (0 = no cap), got " + std::to_string(s.max_per_site));
 }
 
-void check_exact_footprint(const Checker& c, const Model& m, index L) {
-  const index M = m.fermions.number, N = m.bosons.number;
-  index dim_F = 0, dim_B = 0;
+void check_exact_footprint(const Checker& c, const Model& m, Index L) {
+  const Index M = m.fermions.number, N = m.bosons.number;
+  Index dim_F = 0, dim_B = 0;
   try {
     dim_F = binomial(L, M);
   } catch (const CapacityError& e) {
@@ -462,9 +463,9 @@ void check_exact_footprint(const Checker& c, const Model& m, index L) {
   ExactFootprint f;
   try {
     f = exact_footprint(m);
-  } catch (const CapacityError& e) {
+  } catch (const CapacityError&) {
     c.fail("bosons.number", "the sector dimension D = D_F x D_B = " + std::to_string(dim_F) + " x " + std::to_string(dim_B) +
-                                " overflows 2^63 (" + e.what() + "); lower the particle numbers or set exact.enabled = false");
+                                " overflows 2^63; lower the particle numbers or set exact.enabled = false");
   }
   const double physical = physical_memory_bytes();
   const bool limited = m.exact.memory_limit_gib > 0;
@@ -495,11 +496,11 @@ std::vector<double> Model::output_times() const {
   const double ratio = T / dt;
   if (!(ratio < max_output_times)) return times;  // validate() rejects this; never allocate without bound
   // k full steps fit; if k + 1 steps land on T within 1e-9 relative, T is a multiple of dt.
-  auto k = static_cast<index>(std::floor(ratio));
+  auto k = static_cast<Index>(std::floor(ratio));
   if (std::abs(static_cast<double>(k + 1) * dt - T) <= 1e-9 * T) ++k;
   const bool multiple = std::abs(static_cast<double>(k) * dt - T) <= 1e-9 * T;
   times.reserve(static_cast<std::size_t>(k) + 2);
-  for (index i = 1; i <= k; ++i) times.push_back(static_cast<double>(i) * dt);
+  for (Index i = 1; i <= k; ++i) times.push_back(static_cast<double>(i) * dt);
   if (multiple)
     times.back() = T;  // exactly T, not k * dt up to rounding
   else
@@ -514,7 +515,7 @@ void validate(const Model& m) {
   // [grid]
   if (m.sites.empty() || m.sites.size() > 3)
     c.fail("grid.sites", "needs 1 to 3 axes, got " + std::to_string(m.sites.size()));
-  index L = 1;
+  Index L = 1;
   for (std::size_t a = 0; a < m.sites.size(); ++a) {
     if (m.sites[a] < 1) c.fail("grid.sites", "every axis needs at least one site, axis " + std::to_string(a) + " has " +
                                                  std::to_string(m.sites[a]));
@@ -550,12 +551,12 @@ void validate(const Model& m) {
   // [fermions], [bosons]
   check_species(c, m.fermions, lat, "fermions", false);
   check_species(c, m.bosons, lat, "bosons", true);
-  const index M = m.fermions.number, N = m.bosons.number;
+  const Index M = m.fermions.number, N = m.bosons.number;
   if (M == 0 && N == 0) c.fail("fermions.number", "no particles at all: fermions.number and bosons.number are both 0");
   if (M > L)
     c.fail("fermions.number", "M = " + std::to_string(M) + " fermions do not fit on L = " + std::to_string(L) +
                                   " sites (Pauli: M <= L)");
-  if (const index cap = m.bosons.max_per_site; cap > 0) {
+  if (const Index cap = m.bosons.max_per_site; cap > 0) {
     __extension__ __int128 room = static_cast<__int128>(cap) * L;
     if (room < N)
       c.fail("bosons.max_per_site", "a per-site cap below N/L: n_max = " + std::to_string(cap) + " on L = " +
