@@ -164,7 +164,10 @@ class File {
   /// The root group "/".
   Group root() const;
   /// Write every buffer and all metadata of the file to disk (H5Fflush, global scope): afterwards
-  /// the file on disk is complete and readable even if the process is killed.
+  /// the file on disk is complete and readable even if the process is killed. While the writer is
+  /// alive HDF5 1.10 holds an exclusive lock on the file, so another process (h5py) can open it only
+  /// with the environment variable HDF5_USE_FILE_LOCKING=FALSE; the lock goes when the writer exits
+  /// or is killed.
   void flush() const;
   const std::string& path() const noexcept { return path_; }
 
