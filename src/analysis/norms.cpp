@@ -39,7 +39,7 @@ double operator_norm(const arma::cx_mat& A) {
 }
 
 MeanFieldComparison compare(const arma::cx_mat& gamma_F, const arma::cx_mat& gamma_B, const arma::cx_mat& omega,
-                            const arma::cx_vec& phi, index M, index N) {
+                            const arma::cx_vec& phi, Index M, Index N) {
   const arma::uword L = phi.n_elem;
   require_square(gamma_F, L, "gamma_F");
   require_square(gamma_B, L, "gamma_B");

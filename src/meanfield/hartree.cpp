@@ -90,7 +90,7 @@ arma::mat HartreeHartree::h_B(const HartreeState& s) const {
 }
 
 double hartree_energy(const HartreeState& s, const arma::mat& one_body_F, const arma::mat& one_body_B,
-                      const arma::mat& V, double lambda, index N) {
+                      const arma::mat& V, double lambda, Index N) {
   const double nb = static_cast<double>(N);
   const double kin_F = expectation(one_body_F, s.orbitals);
   const double kin_B = expectation(one_body_B, arma::cx_mat(s.phi));
@@ -194,8 +194,8 @@ HartreeStepInfo HartreeHartree::evolve_to(HartreeState& s, double t) const {
 HartreeGroundState hartree_ground_state(const ModelOperators& ops, double tolerance, int max_iterations) {
   if (!(tolerance > 0.0)) throw InputError("", "tolerance", "must be positive");
   if (max_iterations < 1) throw InputError("", "max_iterations", "must be at least 1");
-  const index L = ops.lattice.sites();
-  const index M = ops.M;
+  const Index L = ops.lattice.sites();
+  const Index M = ops.M;
   if (M < 0 || M > L) throw InputError("", "fermions.number", "must lie in 0..L = " + std::to_string(L));
   const arma::mat H0F = ops.trap_one_body_F();
   const arma::mat H0B = ops.trap_one_body_B();
@@ -204,7 +204,7 @@ HartreeGroundState hartree_ground_state(const ModelOperators& ops, double tolera
   Spectrum specF, specB;
   auto occupied_density = [M](const Spectrum& sp) {
     arma::vec rho(sp.vectors.n_rows, arma::fill::zeros);
-    for (index j = 0; j < M; ++j) rho += arma::square(sp.vectors.col(j));
+    for (Index j = 0; j < M; ++j) rho += arma::square(sp.vectors.col(j));
     return rho;
   };
   // Iteration 0: the bare trap states.

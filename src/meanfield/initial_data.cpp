@@ -44,7 +44,7 @@ std::array<double, 3> vector_arg(const Lattice& lat, const std::vector<double>& 
 }
 
 /// The `count` lowest eigenvectors of a harmonic trap of width w around c, times e^{i p.(x-c)/hbar}.
-arma::cx_mat packet_states(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, index count) {
+arma::cx_mat packet_states(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, Index count) {
   const Lattice& lat = ops.lattice;
   const std::string key = sp.prefix + ".init";
   const double w = sp.init.width;
@@ -52,10 +52,10 @@ arma::cx_mat packet_states(const Model& model, const ModelOperators& ops, const 
   const auto c = vector_arg(lat, sp.init.centre, true, model.source, key + ".centre");
   const auto p = vector_arg(lat, sp.init.momentum, false, model.source, key + ".momentum");
   const double kappa = ops.hbar * ops.hbar / (sp.mass * w * w * w * w);
-  const index L = lat.sites();
+  const Index L = lat.sites();
   arma::vec U(L);
   arma::vec phase(L);
-  for (index s = 0; s < L; ++s) {
+  for (Index s = 0; s < L; ++s) {
     const auto r = lat.displacement(lat.position(s), c);
     U(s) = 0.5 * kappa * norm2(r, lat.dim());
     double ph = 0.0;
@@ -65,27 +65,27 @@ arma::cx_mat packet_states(const Model& model, const ModelOperators& ops, const 
   const Spectrum spec = canonical_eig(sp.kinetic + arma::diagmat(U));
   require_closed_shell(spec.values, count, model.source, key);
   arma::cx_vec kick(L);
-  for (index s = 0; s < L; ++s) kick(s) = std::polar(1.0, phase(s));
+  for (Index s = 0; s < L; ++s) kick(s) = std::polar(1.0, phase(s));
   arma::cx_mat out(L, count);
-  for (index j = 0; j < count; ++j) out.col(j) = kick % arma::conv_to<arma::cx_vec>::from(spec.vectors.col(j));
+  for (Index j = 0; j < count; ++j) out.col(j) = kick % arma::conv_to<arma::cx_vec>::from(spec.vectors.col(j));
   return out;
 }
 
 /// M plane waves of lowest dispersion (a Fermi sea), times the kick e^{i p.x/hbar}.
-arma::cx_mat plane_wave_states(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, index count) {
+arma::cx_mat plane_wave_states(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, Index count) {
   const Lattice& lat = ops.lattice;
   const std::string key = sp.prefix + ".init";
   const auto p = vector_arg(lat, sp.init.momentum, false, model.source, key + ".momentum");
-  const index L = lat.sites();
+  const Index L = lat.sites();
   const int d = lat.dim();
   // Fourier indices j_a = -floor((L_a-1)/2) .. floor(L_a/2) on every axis, enumerated row-major
   // (axis 0 slowest) in ascending j_a: this order breaks ties of the dispersion deterministically.
-  std::vector<std::array<index, 3>> modes;
+  std::vector<std::array<Index, 3>> modes;
   modes.reserve(static_cast<std::size_t>(L));
-  std::array<index, 3> lo{0, 0, 0}, j{0, 0, 0};
+  std::array<Index, 3> lo{0, 0, 0}, j{0, 0, 0};
   for (int a = 0; a < d; ++a) lo[a] = -(lat.extent()[a] - 1) / 2;
-  for (index n = 0; n < L; ++n) {
-    index rest = n;
+  for (Index n = 0; n < L; ++n) {
+    Index rest = n;
     for (int a = d - 1; a >= 0; --a) {
       j[a] = lo[a] + rest % lat.extent()[a];
       rest /= lat.extent()[a];
@@ -107,15 +107,15 @@ arma::cx_mat plane_wave_states(const Model& model, const ModelOperators& ops, co
 
   arma::cx_mat out(L, count);
   const double norm = 1.0 / std::sqrt(static_cast<double>(L));
-  for (index col = 0; col < count; ++col) {
+  for (Index col = 0; col < count; ++col) {
     const auto& jj = modes[order[static_cast<std::size_t>(col)]];
-    for (index s = 0; s < L; ++s) {
+    for (Index s = 0; s < L; ++s) {
       const auto c = lat.coords(s);
       const auto x = lat.position(s);
       // Exact lattice phase 2 pi j_a c_a / L_a (no round-off from k x), plus the kick.
       double ph = 0.0;
       for (int a = 0; a < d; ++a) {
-        const index r = (jj[a] * c[a]) % lat.extent()[a];
+        const Index r = (jj[a] * c[a]) % lat.extent()[a];
         ph += 2.0 * pi * static_cast<double>(r) / static_cast<double>(lat.extent()[a]) + p[a] * x[a] / ops.hbar;
       }
       out(s, col) = std::polar(norm, ph);
@@ -124,36 +124,27 @@ arma::cx_mat plane_wave_states(const Model& model, const ModelOperators& ops, co
   return out;
 }
 
-/// Resolve a table path: next to the model file first (when the model came from a file), then as given.
-std::string resolve_path(const Model& model, const std::string& file) {
-  namespace fs = std::filesystem;
-  const fs::path path(file);
-  if (path.is_relative() && !model.source.empty()) {
-    const fs::path candidate = fs::path(model.source).parent_path() / path;
-    std::error_code ec;
-    if (fs::exists(candidate, ec)) return candidate.string();
-  }
-  return file;
-}
-
 /// Read an L x (2 count) table of Re, Im columns and orthonormalise it (Loewdin).
-arma::cx_mat read_states(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, index count) {
+arma::cx_mat read_states(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, Index count) {
   const std::string key = sp.prefix + ".init.file";
   if (sp.init.file.empty()) throw InputError(model.source, key, "is required for init kind 'file'");
-  const std::string path = resolve_path(model, sp.init.file);
+  const std::string& path = sp.init.file;
+  const std::string& src = model.source;
+  const std::string table = "table file '" + path + "'";
   std::ifstream in(path);
-  if (!in) throw InputError(path, key, "cannot open the orbital table");
-  const index L = ops.lattice.sites();
-  const index columns = 2 * count;
+  std::error_code ec;
+  if (!in || std::filesystem::is_directory(path, ec)) throw InputError(src, key, "cannot open the " + table);
+  const Index L = ops.lattice.sites();
+  const Index columns = 2 * count;
   arma::cx_mat A(L, count, arma::fill::zeros);
   std::string line;
-  index row = 0, line_no = 0;
+  Index row = 0, line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
     const auto first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
     if (row >= L)
-      throw InputError(path, key, "has more than L = " + std::to_string(L) + " data rows (line " + std::to_string(line_no) + ")");
+      throw InputError(src, key, table + " has more than L = " + std::to_string(L) + " data rows (line " + std::to_string(line_no) + ")");
     std::istringstream tokens(line);
     std::string tok;
     std::vector<double> values;
@@ -161,32 +152,32 @@ arma::cx_mat read_states(const Model& model, const ModelOperators& ops, const Sp
       char* end = nullptr;
       const double v = std::strtod(tok.c_str(), &end);
       if (end == tok.c_str() || *end != '\0' || !std::isfinite(v))
-        throw InputError(path, key, "line " + std::to_string(line_no) + ": '" + tok + "' is not a finite number");
+        throw InputError(src, key, table + " line " + std::to_string(line_no) + ": '" + tok + "' is not a finite number");
       values.push_back(v);
     }
-    if (static_cast<index>(values.size()) != columns)
-      throw InputError(path, key, "line " + std::to_string(line_no) + " has " + std::to_string(values.size()) +
+    if (static_cast<Index>(values.size()) != columns)
+      throw InputError(src, key, table + " line " + std::to_string(line_no) + " has " + std::to_string(values.size()) +
                                       " columns, expected " + std::to_string(columns) + " (Re, Im of " +
                                       std::to_string(count) + " state(s))");
-    for (index j = 0; j < count; ++j) A(row, j) = cplx(values[2 * j], values[2 * j + 1]);
+    for (Index j = 0; j < count; ++j) A(row, j) = cplx(values[2 * j], values[2 * j + 1]);
     ++row;
   }
   if (row != L)
-    throw InputError(path, key, "has " + std::to_string(row) + " data rows, expected L = " + std::to_string(L));
+    throw InputError(src, key, table + " has " + std::to_string(row) + " data rows, expected L = " + std::to_string(L));
   if (count == 0) return A;
   // Loewdin: A S^{-1/2}, S = A^* A; rejects (numerically) linearly dependent columns.
   arma::vec s;
   arma::cx_mat Q;
   const arma::cx_mat S = A.t() * A;
   if (!arma::eig_sym(s, Q, arma::cx_mat(0.5 * (S + S.t()))))
-    throw InputError(path, key, "the overlap matrix of the states could not be diagonalised");
+    throw InputError(src, key, table + ": the overlap matrix of the states could not be diagonalised");
   if (!(s.min() > 1e-10 * std::max(1.0, s.max())))
-    throw InputError(path, key, "the states are linearly dependent or zero (smallest overlap eigenvalue " +
+    throw InputError(src, key, table + ": the states are linearly dependent or zero (smallest overlap eigenvalue " +
                                     std::to_string(s.min()) + ")");
   return A * (Q * arma::diagmat(1.0 / arma::sqrt(s)) * Q.t());
 }
 
-arma::cx_mat states_by_kind(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, index count,
+arma::cx_mat states_by_kind(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, Index count,
                             bool allow_plane_waves) {
   const std::string& kind = sp.init.kind;
   if (kind == "trap") {
@@ -241,8 +232,8 @@ Spectrum canonical_eig(const arma::mat& h) {
   return out;
 }
 
-void require_closed_shell(const arma::vec& values, index count, const std::string& file, const std::string& key) {
-  const index n = static_cast<index>(values.n_elem);
+void require_closed_shell(const arma::vec& values, Index count, const std::string& file, const std::string& key) {
+  const Index n = static_cast<Index>(values.n_elem);
   if (count < 0 || count > n)
     throw InputError(file, key, "needs " + std::to_string(count) + " states but only " + std::to_string(n) + " exist");
   if (count == 0 || count == n) return;
@@ -259,7 +250,7 @@ void require_closed_shell(const arma::vec& values, index count, const std::strin
 }
 
 arma::cx_mat fermion_orbitals(const Model& model, const ModelOperators& ops) {
-  const index M = ops.M;
+  const Index M = ops.M;
   if (M < 0 || M > ops.lattice.sites())
     throw InputError(model.source, "fermions.number", "must lie in 0..L = " + std::to_string(ops.lattice.sites()));
   if (model.fermions.init.kind == "hartree") return ground_state_of(model, ops).state.orbitals;

@@ -29,6 +29,6 @@ struct MeanFieldComparison {
 /// Compare exact RDMs with a mean-field state. gamma_F(x,x') = <a*_{x'} a_x> (L x L), gamma_B likewise,
 /// omega the L x L mean-field projection, phi the normalised condensate (L). Throws InputError on mismatched sizes.
 MeanFieldComparison compare(const arma::cx_mat& gamma_F, const arma::cx_mat& gamma_B, const arma::cx_mat& omega,
-                            const arma::cx_vec& phi, index M, index N);
+                            const arma::cx_vec& phi, Index M, Index N);
 
 }  // namespace fockmix

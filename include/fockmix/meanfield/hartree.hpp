@@ -84,13 +84,13 @@ class HartreeHartree {
 
   arma::mat h0_F_, h0_B_, V_;
   double hbar_, lambda_;
-  index M_, N_;
+  Index M_, N_;
   HartreeOptions opt_;
 };
 
 /// E_HH of a state with the given one-body Hamiltonians (K + U of either the trap or the dynamics).
 double hartree_energy(const HartreeState& s, const arma::mat& one_body_F, const arma::mat& one_body_B,
-                      const arma::mat& V, double lambda, index N);
+                      const arma::mat& V, double lambda, Index N);
 
 /// The self-consistent Hartree–Hartree ground state in the TRAP potentials.
 struct HartreeGroundState {

@@ -29,14 +29,15 @@ InitialData initial_data(const Model& model, const ModelOperators& ops);
 /// * `trap`: the M lowest eigenvectors of ops.trap_one_body_F();
 /// * `plane_waves`: the M plane waves e^{i k.x}/sqrt(L) (k on the discrete Fourier grid of SPEC §2) of
 ///   lowest dispersion eps_F(hbar k), each times the kick e^{i p.x/hbar} (p = `momentum`, default 0,
-///   x the site position); ties in eps_F inside the sea are ordered by the Fourier index, axis 0 first;
+///   x the site position); ties in eps_F inside the sea are ordered by the Fourier Index, axis 0 first;
 /// * `packet`: the M lowest eigenvectors of kinetic_F + diag(kappa/2 |x - c|^2) (minimum image,
 ///   c = `centre`, default the box centre) with kappa = hbar^2/(m_F w^4), w = `width`, so that the
 ///   continuum ground state is exp(-|x-c|^2/(2 w^2)) (second moment w^2/2 per axis); each is then
 ///   multiplied by e^{i p.(x - c)/hbar} with the minimum-image x - c;
 /// * `file`: a whitespace-separated table of L rows and 2M columns (Re, Im of each orbital; blank lines
-///   and lines starting with '#' are skipped), orthonormalised by Loewdin's S^{-1/2}. A relative path is
-///   looked up next to `model.source` first, then as given;
+///   and lines starting with '#' are skipped), orthonormalised by Loewdin's S^{-1/2}. The path is used as
+///   given (load_model has already resolved it next to the model file). Errors are
+///   InputError(model.source, "fermions.init.file", reason naming the table file);
 /// * `hartree`: the orbitals of hartree_ground_state(ops).
 /// The eigenvector and plane-wave recipes throw InputError naming `fermions.init` when the M-th and
 /// (M+1)-th levels agree within 1e-9 * max(1, |spectrum|) (an open shell: the Slater determinant
@@ -61,6 +62,6 @@ Spectrum canonical_eig(const arma::mat& h);
 /// Throws InputError(file, key, ...) if filling the `count` lowest of the ascending `values` is
 /// ambiguous: values(count-1) and values(count) within 1e-9 * max(1, max |values|). No check when
 /// count is 0 or equals the number of values.
-void require_closed_shell(const arma::vec& values, index count, const std::string& file, const std::string& key);
+void require_closed_shell(const arma::vec& values, Index count, const std::string& file, const std::string& key);
 
 }  // namespace fockmix
