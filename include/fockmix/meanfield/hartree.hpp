@@ -52,7 +52,7 @@ struct HartreeStepInfo {
   int steps = 0;           ///< (sub)steps taken
   int iterations = 0;      ///< fixed-point iterations summed over the (sub)steps
   bool converged = true;   ///< every fixed-point iteration reached the tolerance
-  double max_residual = 0; ///< largest final fixed-point change, in the units of `tolerance`
+  double max_residual = 0; ///< largest final fixed-point change (the quantity compared with `tolerance`)
 };
 
 /// The Hartree–Hartree propagator of a model (dynamics potentials U_F, U_B of ModelOperators).
