@@ -201,8 +201,8 @@ TEST(Hartree, ForwardThenBackwardReturnsTheInitialData) {
     EXPECT_GT(state_distance(s, s0), 0.1);
     hh.evolve_to(s, 0.0);
     EXPECT_EQ(s.t, 0.0);
-    EXPECT_LT(arma::abs(s.orbitals - s0.orbitals).max(), 1e-10);
-    EXPECT_LT(arma::abs(s.phi - s0.phi).max(), 1e-10);
+    EXPECT_LT(arma::abs(s.orbitals - s0.orbitals).max(), 1e-11);
+    EXPECT_LT(arma::abs(s.phi - s0.phi).max(), 1e-11);
   }
 }
 
