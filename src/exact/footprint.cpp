@@ -10,11 +10,11 @@
 
 namespace fockmix {
 
-index krylov_dim_for_memory(index dim, index max_dim, double table_bytes, double limit_bytes) {
+Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double limit_bytes) {
   const double vec = 16.0 * static_cast<double>(dim);
   const double room = limit_bytes - table_bytes - 3.0 * vec;
   if (room < 2.0 * vec) return 0;
-  return std::min<index>(max_dim, static_cast<index>(room / vec));
+  return std::min<Index>(max_dim, static_cast<Index>(room / vec));
 }
 
 double physical_memory_bytes() {
@@ -23,9 +23,9 @@ double physical_memory_bytes() {
 
 ExactFootprint exact_footprint(const Model& model) {
   ExactFootprint f;
-  index L = 1;
-  for (index e : model.sites) L = checked_mul(L, e, "number of sites");
-  const index M = model.fermions.number, N = model.bosons.number;
+  Index L = 1;
+  for (Index e : model.sites) L = checked_mul(L, e, "number of sites");
+  const Index M = model.fermions.number, N = model.bosons.number;
   f.dim_fermions = binomial(L, M);
   f.dim_bosons = BosonBasis::count_states(L, N, model.bosons.max_per_site);
   f.dim = checked_mul(f.dim_fermions, f.dim_bosons, "sector dimension D_F x D_B");
@@ -37,7 +37,7 @@ ExactFootprint exact_footprint(const Model& model) {
                   8.0 * static_cast<double>(f.dim_fermions * L);
   const double limit = model.exact.memory_limit_gib > 0 ? model.exact.memory_limit_gib * 1073741824.0 : physical_memory_bytes();
   f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, f.table_bytes, limit);
-  const index m = f.krylov_dim > 0 ? f.krylov_dim : model.exact.krylov_dim;
+  const Index m = f.krylov_dim > 0 ? f.krylov_dim : model.exact.krylov_dim;
   f.total_bytes = static_cast<double>(m + 3) * f.state_bytes + f.table_bytes;
   return f;
 }

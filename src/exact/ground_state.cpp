@@ -17,10 +17,10 @@ namespace {
 
 /// A deterministic, generic start vector (no accidental orthogonality to the ground state of
 /// structured problems, reproducible from run to run).
-std::vector<double> start_vector(index n) {
+std::vector<double> start_vector(Index n) {
   std::vector<double> v(static_cast<std::size_t>(n));
   std::uint64_t s = 0x9E3779B97F4A7C15ull;
-  for (index i = 0; i < n; ++i) {
+  for (Index i = 0; i < n; ++i) {
     s ^= s << 13;
     s ^= s >> 7;
     s ^= s << 17;
@@ -34,9 +34,9 @@ void fix_sign(arma::vec& v) {
   if (v(k) < 0) v = -v;
 }
 
-index ncv_for(const SymmetricOperatorRef& op, const EigenOptions& o) {
+Index ncv_for(const SymmetricOperatorRef& op, const EigenOptions& o) {
   if (op.rows < 1) throw InputError("", "", "eigensolver needs a non-empty operator");
-  const index ncv = o.ncv > 0 ? o.ncv : std::min<index>(op.rows, 30);
+  const Index ncv = o.ncv > 0 ? o.ncv : std::min<Index>(op.rows, 30);
   return std::min(ncv, op.rows);
 }
 
@@ -44,7 +44,7 @@ index ncv_for(const SymmetricOperatorRef& op, const EigenOptions& o) {
 struct SpectraOp {
   using Scalar = double;
   const SymmetricOperatorRef& ref;
-  mutable index count = 0;
+  mutable Index count = 0;
   Eigen::Index rows() const { return ref.rows; }
   Eigen::Index cols() const { return ref.rows; }
   void perform_op(const double* in, double* out) const {
@@ -55,10 +55,10 @@ struct SpectraOp {
 
 /// Dense fallback for tiny operators (the iterative solvers need rows > ncv > nev).
 EigenResult dense_lowest(const SymmetricOperatorRef& op) {
-  const index n = op.rows;
+  const Index n = op.rows;
   arma::mat A(n, n);
   arma::vec e(n, arma::fill::zeros);
-  for (index i = 0; i < n; ++i) {
+  for (Index i = 0; i < n; ++i) {
     e(i) = 1.0;
     op.apply(e.memptr(), A.colptr(i));
     e(i) = 0.0;
@@ -75,7 +75,7 @@ EigenResult dense_lowest(const SymmetricOperatorRef& op) {
 
 EigenResult lowest_eigenpair_spectra(const SymmetricOperatorRef& op, const EigenOptions& options) {
   if (op.rows <= 3) return dense_lowest(op);
-  const index ncv = std::max<index>(ncv_for(op, options), 3);
+  const Index ncv = std::max<Index>(ncv_for(op, options), 3);
   SpectraOp sop{op};
   Spectra::SymEigsSolver<SpectraOp> solver(sop, 1, static_cast<Eigen::Index>(std::min(ncv, op.rows)));
   const std::vector<double> v0 = start_vector(op.rows);
@@ -99,7 +99,7 @@ EigenResult lowest_eigenpair_arpack(const SymmetricOperatorRef& op, const EigenO
   if (op.rows <= 3) return dense_lowest(op);
   const a_int n = static_cast<a_int>(op.rows);
   const a_int nev = 1;
-  const a_int ncv = static_cast<a_int>(std::max<index>(ncv_for(op, options), 3));
+  const a_int ncv = static_cast<a_int>(std::max<Index>(ncv_for(op, options), 3));
   std::vector<double> resid = start_vector(op.rows);
   std::vector<double> V(static_cast<std::size_t>(n) * ncv), workd(3 * static_cast<std::size_t>(n));
   const a_int lworkl = ncv * (ncv + 8);

@@ -8,18 +8,18 @@
 namespace fockmix {
 
 arma::cx_vec slater_determinant(const FermionBasis& basis, const arma::cx_mat& orbitals) {
-  const index M = basis.particles(), L = basis.sites();
+  const Index M = basis.particles(), L = basis.sites();
   if (orbitals.n_rows != static_cast<arma::uword>(L) || orbitals.n_cols != static_cast<arma::uword>(M))
     throw InputError("", "fermions.init", "need " + std::to_string(M) + " orbitals on " + std::to_string(L) + " sites");
   arma::cx_vec a(basis.size());
 #pragma omp parallel for schedule(static)
-  for (index i = 0; i < basis.size(); ++i) {
+  for (Index i = 0; i < basis.size(); ++i) {
     arma::cx_mat A(M, M);
     std::uint64_t bits = basis.state(i);
-    for (index r = 0; r < M; ++r) {
-      const index x = std::countr_zero(bits);
+    for (Index r = 0; r < M; ++r) {
+      const Index x = std::countr_zero(bits);
       bits &= bits - 1;
-      for (index c = 0; c < M; ++c) A(r, c) = orbitals(x, c);
+      for (Index c = 0; c < M; ++c) A(r, c) = orbitals(x, c);
     }
     a(i) = M == 0 ? cplx(1.0) : arma::det(A);
   }
@@ -27,16 +27,16 @@ arma::cx_vec slater_determinant(const FermionBasis& basis, const arma::cx_mat& o
 }
 
 arma::cx_vec product_bosons(const BosonBasis& basis, const arma::cx_vec& phi) {
-  const index L = basis.sites();
+  const Index L = basis.sites();
   if (phi.n_elem != static_cast<arma::uword>(L)) throw InputError("", "bosons.init", "phi needs " + std::to_string(L) + " entries");
   arma::cx_vec b(basis.size());
   // log of the multinomial weight N!/prod n! via lgamma keeps large N finite
 #pragma omp parallel for schedule(static)
-  for (index j = 0; j < basis.size(); ++j) {
-    const index N = basis.total(j);
+  for (Index j = 0; j < basis.size(); ++j) {
+    const Index N = basis.total(j);
     double logw = std::lgamma(static_cast<double>(N) + 1.0);
     cplx prod = 1.0;
-    for (index y = 0; y < L; ++y) {
+    for (Index y = 0; y < L; ++y) {
       const int n = basis.occupation(j, y);
       if (n == 0) continue;
       logw -= std::lgamma(n + 1.0);
@@ -51,10 +51,10 @@ arma::cx_vec product_state(const Sector& sector, const arma::cx_mat& orbitals, c
   const arma::cx_vec a = slater_determinant(sector.fermions(), orbitals);
   const arma::cx_vec b = product_bosons(sector.bosons(), phi);
   arma::cx_vec psi(sector.size());
-  const index DF = sector.dim_fermions();
+  const Index DF = sector.dim_fermions();
 #pragma omp parallel for schedule(static)
-  for (index j = 0; j < sector.dim_bosons(); ++j)
-    for (index i = 0; i < DF; ++i) psi(i + j * DF) = a(i) * b(j);
+  for (Index j = 0; j < sector.dim_bosons(); ++j)
+    for (Index i = 0; i < DF; ++i) psi(i + j * DF) = a(i) * b(j);
   return psi;
 }
 

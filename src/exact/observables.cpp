@@ -8,21 +8,21 @@
 namespace fockmix {
 
 arma::cx_mat rdm_fermions(const Sector& sector, const cplx* psi) {
-  const index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
+  const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   arma::cx_mat G(L, L, arma::fill::zeros);
 #pragma omp parallel
   {
     arma::cx_mat g(L, L, arma::fill::zeros);
 #pragma omp for schedule(static)
-    for (index j = 0; j < DB; ++j) {
+    for (Index j = 0; j < DB; ++j) {
       const cplx* x = psi + j * DF;
-      for (index i = 0; i < DF; ++i) {
+      for (Index i = 0; i < DF; ++i) {
         const cplx xi = x[i];
         if (xi == cplx(0.0)) continue;
-        for (index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) g(mf.occ[o].site, mf.occ[o].site) += std::norm(xi);
+        for (Index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) g(mf.occ[o].site, mf.occ[o].site) += std::norm(xi);
         // gamma(from, to) += conj(psi[target]) coef psi[i], with a*_to a_from |i> = coef |target>
-        for (index q = mf.hop_offset[i]; q < mf.hop_offset[i + 1]; ++q) {
+        for (Index q = mf.hop_offset[i]; q < mf.hop_offset[i + 1]; ++q) {
           const auto& h = mf.hops[q];
           g(h.from, h.to) += h.coef * std::conj(x[h.target]) * xi;
         }
@@ -35,26 +35,26 @@ arma::cx_mat rdm_fermions(const Sector& sector, const cplx* psi) {
 }
 
 arma::cx_mat rdm_bosons(const Sector& sector, const cplx* psi) {
-  const index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
+  const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mb = sector.boson_moves();
-  const index block = sector.cache_block_rows();
+  const Index block = sector.cache_block_rows();
   arma::cx_mat G(L, L, arma::fill::zeros);
 #pragma omp parallel
   {
     arma::cx_mat g(L, L, arma::fill::zeros);
-    for (index i0 = 0; i0 < DF; i0 += block) {
-      const index bw = std::min(block, DF - i0);
+    for (Index i0 = 0; i0 < DF; i0 += block) {
+      const Index bw = std::min(block, DF - i0);
 #pragma omp for schedule(static)
-      for (index j = 0; j < DB; ++j) {
+      for (Index j = 0; j < DB; ++j) {
         const cplx* x = psi + j * DF + i0;
         double n2 = 0.0;
-        for (index r = 0; r < bw; ++r) n2 += std::norm(x[r]);
-        for (index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) g(mb.occ[o].site, mb.occ[o].site) += mb.occ[o].n * n2;
-        for (index q = mb.hop_offset[j]; q < mb.hop_offset[j + 1]; ++q) {
+        for (Index r = 0; r < bw; ++r) n2 += std::norm(x[r]);
+        for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) g(mb.occ[o].site, mb.occ[o].site) += mb.occ[o].n * n2;
+        for (Index q = mb.hop_offset[j]; q < mb.hop_offset[j + 1]; ++q) {
           const auto& h = mb.hops[q];
-          const cplx* xt = psi + static_cast<index>(h.target) * DF + i0;
+          const cplx* xt = psi + static_cast<Index>(h.target) * DF + i0;
           double re = 0.0, im = 0.0;
-          for (index r = 0; r < bw; ++r) {  // conj(xt) x
+          for (Index r = 0; r < bw; ++r) {  // conj(xt) x
             re += xt[r].real() * x[r].real() + xt[r].imag() * x[r].imag();
             im += xt[r].real() * x[r].imag() - xt[r].imag() * x[r].real();
           }
@@ -69,17 +69,17 @@ arma::cx_mat rdm_bosons(const Sector& sector, const cplx* psi) {
 }
 
 void apply_fermion_one_body(const Sector& sector, const arma::cx_mat& A, const cplx* psi, cplx* out) {
-  const index DF = sector.dim_fermions(), DB = sector.dim_bosons();
+  const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   // <i| dGamma(A) |target> = A(from, to) coef for every move i -> target (from -> to)
 #pragma omp parallel for schedule(static)
-  for (index j = 0; j < DB; ++j) {
+  for (Index j = 0; j < DB; ++j) {
     const cplx* x = psi + j * DF;
     cplx* y = out + j * DF;
-    for (index i = 0; i < DF; ++i) {
+    for (Index i = 0; i < DF; ++i) {
       cplx acc = 0.0;
-      for (index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) acc += A(mf.occ[o].site, mf.occ[o].site) * x[i];
-      for (index q = mf.hop_offset[i]; q < mf.hop_offset[i + 1]; ++q) {
+      for (Index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) acc += A(mf.occ[o].site, mf.occ[o].site) * x[i];
+      for (Index q = mf.hop_offset[i]; q < mf.hop_offset[i + 1]; ++q) {
         const auto& h = mf.hops[q];
         acc += A(h.from, h.to) * h.coef * x[h.target];
       }
@@ -89,26 +89,26 @@ void apply_fermion_one_body(const Sector& sector, const arma::cx_mat& A, const c
 }
 
 void apply_boson_one_body(const Sector& sector, const arma::cx_mat& A, const cplx* psi, cplx* out) {
-  const index DF = sector.dim_fermions(), DB = sector.dim_bosons();
+  const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mb = sector.boson_moves();
 #pragma omp parallel for schedule(static)
-  for (index j = 0; j < DB; ++j) {
+  for (Index j = 0; j < DB; ++j) {
     cplx* y = out + j * DF;
     cplx d = 0.0;
-    for (index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) d += A(mb.occ[o].site, mb.occ[o].site) * static_cast<double>(mb.occ[o].n);
+    for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) d += A(mb.occ[o].site, mb.occ[o].site) * static_cast<double>(mb.occ[o].n);
     const cplx* x = psi + j * DF;
-    for (index i = 0; i < DF; ++i) y[i] = d * x[i];
-    for (index q = mb.hop_offset[j]; q < mb.hop_offset[j + 1]; ++q) {
+    for (Index i = 0; i < DF; ++i) y[i] = d * x[i];
+    for (Index q = mb.hop_offset[j]; q < mb.hop_offset[j + 1]; ++q) {
       const auto& h = mb.hops[q];
       const cplx c = A(h.from, h.to) * h.coef;
-      const cplx* xt = psi + static_cast<index>(h.target) * DF;
-      for (index i = 0; i < DF; ++i) y[i] += c * xt[i];
+      const cplx* xt = psi + static_cast<Index>(h.target) * DF;
+      for (Index i = 0; i < DF; ++i) y[i] += c * xt[i];
     }
   }
 }
 
 FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi) {
-  const index D = sector.size(), L = sector.sites();
+  const Index D = sector.size(), L = sector.sites();
   const arma::cx_mat one = arma::eye<arma::cx_mat>(L, L);
   std::vector<cplx> tmp(static_cast<std::size_t>(D));
   FluctuationMoments m;

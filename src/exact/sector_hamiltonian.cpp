@@ -10,20 +10,20 @@ namespace fockmix {
 namespace {
 
 /// y += v x on n doubles (the innermost loop of the boson term; vectorises).
-inline void axpy(index n, double v, const double* __restrict x, double* __restrict y) {
+inline void axpy(Index n, double v, const double* __restrict x, double* __restrict y) {
 #pragma omp simd
-  for (index r = 0; r < n; ++r) y[r] += v * x[r];
+  for (Index r = 0; r < n; ++r) y[r] += v * x[r];
 }
 
 template <class T>
-constexpr index doubles_per = static_cast<index>(sizeof(T) / sizeof(double));
+constexpr Index doubles_per = static_cast<Index>(sizeof(T) / sizeof(double));
 
 }  // namespace
 
 SectorHamiltonian::SectorHamiltonian(const Sector& sector, const arma::mat& tF, const arma::mat& tB, const arma::mat& V,
                                      double lambda)
     : sector_(sector), DF_(sector.dim_fermions()), DB_(sector.dim_bosons()) {
-  const index L = sector.sites();
+  const Index L = sector.sites();
   if (tF.n_rows != static_cast<arma::uword>(L) || tB.n_rows != static_cast<arma::uword>(L) || V.n_rows != static_cast<arma::uword>(L))
     throw InputError("", "", "one-body matrices must be " + std::to_string(L) + " x " + std::to_string(L));
   if (!tF.is_symmetric(1e-12) || !tB.is_symmetric(1e-12) || !V.is_symmetric(1e-12))
@@ -33,10 +33,10 @@ SectorHamiltonian::SectorHamiltonian(const Sector& sector, const arma::mat& tF, 
   // W(i, y) = lambda sum_x n_F(i, x) V(x, y)
   W_.zeros(DF_, L);
   const HopTable& mf = sector.fermion_moves();
-  for (index i = 0; i < DF_; ++i)
-    for (index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) {
-      const index x = mf.occ[o].site;
-      for (index y = 0; y < L; ++y) W_(i, y) += lambda * V(x, y);
+  for (Index i = 0; i < DF_; ++i)
+    for (Index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) {
+      const Index x = mf.occ[o].site;
+      for (Index y = 0; y < L; ++y) W_(i, y) += lambda * V(x, y);
     }
   choose_block();
 }
@@ -51,7 +51,7 @@ void SectorHamiltonian::choose_block() {
   block_ = sector_.cache_block_rows();
 }
 
-void SectorHamiltonian::set_block_rows(index rows) {
+void SectorHamiltonian::set_block_rows(Index rows) {
   if (rows <= 0)
     choose_block();
   else
@@ -60,45 +60,45 @@ void SectorHamiltonian::set_block_rows(index rows) {
 
 template <class T>
 void SectorHamiltonian::apply(const T* in, T* out) const {
-  const index DF = DF_, DB = DB_, L = sector_.sites();
+  const Index DF = DF_, DB = DB_, L = sector_.sites();
   const bool fused = block_ >= DF;
   const HopTable& mb = sector_.boson_moves();
-  constexpr index w = doubles_per<T>;
+  constexpr Index w = doubles_per<T>;
 #pragma omp parallel
   {
     std::vector<double> d(static_cast<std::size_t>(DF));
     // Pass A, column-local: out[:, j] = D[:, j] o in[:, j] + T_F in[:, j] (+ the boson term when fused).
 #pragma omp for schedule(static)
-    for (index j = 0; j < DB; ++j) {
+    for (Index j = 0; j < DB; ++j) {
       const T* x = in + j * DF;
       T* y = out + j * DF;
       const double db = diagB_[j];
-      for (index i = 0; i < DF; ++i) d[i] = diagF_[i] + db;
-      for (index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
+      for (Index i = 0; i < DF; ++i) d[i] = diagF_[i] + db;
+      for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
         const double n = mb.occ[o].n;
         const double* Wy = W_.colptr(mb.occ[o].site);
 #pragma omp simd
-        for (index i = 0; i < DF; ++i) d[i] += n * Wy[i];
+        for (Index i = 0; i < DF; ++i) d[i] += n * Wy[i];
       }
-      for (index i = 0; i < DF; ++i) {
+      for (Index i = 0; i < DF; ++i) {
         T acc = d[i] * x[i];
-        for (index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) acc += TF_.val[q] * x[TF_.col[q]];
+        for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) acc += TF_.val[q] * x[TF_.col[q]];
         y[i] = acc;
       }
       if (fused)
-        for (index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
-          axpy(w * DF, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<index>(TB_.col[q]) * DF),
+        for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
+          axpy(w * DF, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<Index>(TB_.col[q]) * DF),
                reinterpret_cast<double*>(y));
     }
     // Pass B, the boson term Psi T_B^T, one cache block of fermion rows at a time.
     if (!fused) {
-      for (index i0 = 0; i0 < DF; i0 += block_) {
-        const index bw = std::min(block_, DF - i0);
+      for (Index i0 = 0; i0 < DF; i0 += block_) {
+        const Index bw = std::min(block_, DF - i0);
 #pragma omp for schedule(static)
-        for (index j = 0; j < DB; ++j) {
+        for (Index j = 0; j < DB; ++j) {
           double* y = reinterpret_cast<double*>(out + j * DF + i0);
-          for (index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
-            axpy(w * bw, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<index>(TB_.col[q]) * DF + i0), y);
+          for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
+            axpy(w * bw, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<Index>(TB_.col[q]) * DF + i0), y);
         }
       }
     }
@@ -122,28 +122,28 @@ double SectorHamiltonian::streamed_bytes() const {
   return compulsory_bytes() + (fused ? 0.0 : 3.0 * 16.0 * D);
 }
 
-index SectorHamiltonian::nnz() const { return DF_ * DB_ + TF_.nnz() * DB_ + TB_.nnz() * DF_; }
+Index SectorHamiltonian::nnz() const { return DF_ * DB_ + TF_.nnz() * DB_ + TB_.nnz() * DF_; }
 
 arma::sp_mat SectorHamiltonian::assemble() const {
-  const index D = DF_ * DB_;
-  const index L = sector_.sites();
+  const Index D = DF_ * DB_;
+  const Index L = sector_.sites();
   arma::umat loc(2, static_cast<arma::uword>(nnz()));
   arma::vec val(static_cast<arma::uword>(nnz()));
-  index k = 0;
+  Index k = 0;
   const HopTable& mb = sector_.boson_moves();
-  auto put = [&](index r, index c, double v) {
+  auto put = [&](Index r, Index c, double v) {
     loc(0, k) = static_cast<arma::uword>(r);
     loc(1, k) = static_cast<arma::uword>(c);
     val(k) = v;
     ++k;
   };
-  for (index j = 0; j < DB_; ++j) {
-    for (index i = 0; i < DF_; ++i) {
+  for (Index j = 0; j < DB_; ++j) {
+    for (Index i = 0; i < DF_; ++i) {
       double dd = diagF_[i] + diagB_[j];
-      for (index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) dd += mb.occ[o].n * W_(i, mb.occ[o].site);
+      for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) dd += mb.occ[o].n * W_(i, mb.occ[o].site);
       put(i + j * DF_, i + j * DF_, dd);
-      for (index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) put(i + j * DF_, TF_.col[q] + j * DF_, TF_.val[q]);
-      for (index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q) put(i + j * DF_, i + static_cast<index>(TB_.col[q]) * DF_, TB_.val[q]);
+      for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) put(i + j * DF_, TF_.col[q] + j * DF_, TF_.val[q]);
+      for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q) put(i + j * DF_, i + static_cast<Index>(TB_.col[q]) * DF_, TB_.val[q]);
     }
   }
   (void)L;

@@ -4,10 +4,10 @@
 
 namespace fockmix::vec {
 
-cplx dot(index n, const cplx* x, const cplx* y) {
+cplx dot(Index n, const cplx* x, const cplx* y) {
   double re = 0.0, im = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : re, im)
-  for (index i = 0; i < n; ++i) {
+  for (Index i = 0; i < n; ++i) {
     const double a = x[i].real(), b = x[i].imag(), c = y[i].real(), d = y[i].imag();
     re += a * c + b * d;
     im += a * d - b * c;
@@ -15,34 +15,34 @@ cplx dot(index n, const cplx* x, const cplx* y) {
   return {re, im};
 }
 
-double norm2(index n, const cplx* x) {
+double norm2(Index n, const cplx* x) {
   double s = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : s)
-  for (index i = 0; i < n; ++i) s += std::norm(x[i]);
+  for (Index i = 0; i < n; ++i) s += std::norm(x[i]);
   return s;
 }
 
-void scale(index n, double a, cplx* x) {
+void scale(Index n, double a, cplx* x) {
 #pragma omp parallel for schedule(static)
-  for (index i = 0; i < n; ++i) x[i] *= a;
+  for (Index i = 0; i < n; ++i) x[i] *= a;
 }
 
-void copy(index n, const cplx* x, cplx* y) {
+void copy(Index n, const cplx* x, cplx* y) {
 #pragma omp parallel for schedule(static)
-  for (index i = 0; i < n; ++i) y[i] = x[i];
+  for (Index i = 0; i < n; ++i) y[i] = x[i];
 }
 
-double lanczos_update(index n, double alpha, const cplx* v, double beta, const cplx* u, cplx* w) {
+double lanczos_update(Index n, double alpha, const cplx* v, double beta, const cplx* u, cplx* w) {
   double s = 0.0;
   if (u == nullptr || beta == 0.0) {
 #pragma omp parallel for schedule(static) reduction(+ : s)
-    for (index i = 0; i < n; ++i) {
+    for (Index i = 0; i < n; ++i) {
       w[i] -= alpha * v[i];
       s += std::norm(w[i]);
     }
   } else {
 #pragma omp parallel for schedule(static) reduction(+ : s)
-    for (index i = 0; i < n; ++i) {
+    for (Index i = 0; i < n; ++i) {
       w[i] -= alpha * v[i] + beta * u[i];
       s += std::norm(w[i]);
     }
@@ -50,16 +50,16 @@ double lanczos_update(index n, double alpha, const cplx* v, double beta, const c
   return s;
 }
 
-void combine(index n, index m, const cplx* V, const cplx* c, cplx* y) {
+void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y) {
   // Blocked so that each thread streams every Krylov vector once over its own range.
 #pragma omp parallel for schedule(static)
-  for (index b = 0; b < n; b += 4096) {
-    const index e = b + 4096 < n ? b + 4096 : n;
-    for (index i = b; i < e; ++i) y[i] = c[0] * V[i];
-    for (index k = 1; k < m; ++k) {
+  for (Index b = 0; b < n; b += 4096) {
+    const Index e = b + 4096 < n ? b + 4096 : n;
+    for (Index i = b; i < e; ++i) y[i] = c[0] * V[i];
+    for (Index k = 1; k < m; ++k) {
       const cplx ck = c[k];
       const cplx* Vk = V + k * n;
-      for (index i = b; i < e; ++i) y[i] += ck * Vk[i];
+      for (Index i = b; i < e; ++i) y[i] += ck * Vk[i];
     }
   }
 }

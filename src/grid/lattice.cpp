@@ -7,10 +7,10 @@
 
 namespace fockmix {
 
-Lattice::Lattice(std::vector<index> extent, double spacing) : extent_(std::move(extent)), h_(spacing), sites_(1) {
+Lattice::Lattice(std::vector<Index> extent, double spacing) : extent_(std::move(extent)), h_(spacing), sites_(1) {
   if (extent_.empty() || extent_.size() > 3)
     throw InputError("", "grid.sites", "needs 1 to 3 axes, got " + std::to_string(extent_.size()));
-  for (index L : extent_) {
+  for (Index L : extent_) {
     if (L < 1) throw InputError("", "grid.sites", "every axis needs at least one point, got " + std::to_string(L));
     sites_ *= L;
   }
@@ -18,8 +18,8 @@ Lattice::Lattice(std::vector<index> extent, double spacing) : extent_(std::move(
     throw InputError("", "grid.spacing", "must be a positive number, got " + std::to_string(h_));
 }
 
-std::array<index, 3> Lattice::coords(index s) const {
-  std::array<index, 3> c{0, 0, 0};
+std::array<Index, 3> Lattice::coords(Index s) const {
+  std::array<Index, 3> c{0, 0, 0};
   for (int a = dim() - 1; a >= 0; --a) {
     c[a] = s % extent_[a];
     s /= extent_[a];
@@ -27,16 +27,16 @@ std::array<index, 3> Lattice::coords(index s) const {
   return c;
 }
 
-index Lattice::site(const std::array<index, 3>& c) const {
-  index s = 0;
+Index Lattice::site(const std::array<Index, 3>& c) const {
+  Index s = 0;
   for (int a = 0; a < dim(); ++a) {
-    const index L = extent_[a];
+    const Index L = extent_[a];
     s = s * L + ((c[a] % L) + L) % L;
   }
   return s;
 }
 
-std::array<double, 3> Lattice::position(index s) const {
+std::array<double, 3> Lattice::position(Index s) const {
   const auto c = coords(s);
   std::array<double, 3> x{0.0, 0.0, 0.0};
   for (int a = 0; a < dim(); ++a) x[a] = static_cast<double>(c[a]) * h_;

@@ -3,7 +3,7 @@
 namespace fockmix {
 
 ModelOperators build_operators(const Model& model) {
-  ModelOperators ops{model.lattice()};
+  ModelOperators ops{model.lattice(), model.hbar, model.lambda, model.fermions.number, model.bosons.number, {}, {}, {}, {}, {}, {}, {}};
   const Lattice& lat = ops.lattice;
   ops.hbar = model.hbar;
   ops.lambda = model.lambda;

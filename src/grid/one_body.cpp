@@ -11,11 +11,11 @@ namespace {
 constexpr double pi = 3.14159265358979323846;
 
 /// 1D -Delta on L points of spacing h.
-arma::mat laplacian_1d(index L, double h, KineticKind kind) {
+arma::mat laplacian_1d(Index L, double h, KineticKind kind) {
   arma::mat A(L, L, arma::fill::zeros);
   if (L == 1) return A;  // a single site has no kinetic energy
   if (kind == KineticKind::Hopping) {
-    for (index i = 0; i < L; ++i) {
+    for (Index i = 0; i < L; ++i) {
       A(i, i) += 2.0;
       A(i, (i + 1) % L) -= 1.0;
       A(i, (i + L - 1) % L) -= 1.0;
@@ -25,14 +25,14 @@ arma::mat laplacian_1d(index L, double h, KineticKind kind) {
   // Spectral: A(x, x') = (1/L) sum_j k_j^2 cos(k_j (x - x')), k_j = 2 pi j / (L h),
   // j = -floor((L-1)/2) .. floor(L/2); the Nyquist mode (even L) has k^2 = (pi/h)^2.
   const double ell = static_cast<double>(L) * h;
-  for (index n = 0; n < L; ++n) {
+  for (Index n = 0; n < L; ++n) {
     double s = 0.0;
-    for (index j = -(L - 1) / 2; j <= L / 2; ++j) {
+    for (Index j = -(L - 1) / 2; j <= L / 2; ++j) {
       const double k = 2.0 * pi * static_cast<double>(j) / ell;
       s += k * k * std::cos(2.0 * pi * static_cast<double>(j * n) / static_cast<double>(L));
     }
     s /= static_cast<double>(L);
-    for (index i = 0; i < L; ++i) A(i, (i + n) % L) = s;
+    for (Index i = 0; i < L; ++i) A(i, (i + n) % L) = s;
   }
   return A;
 }
@@ -59,7 +59,7 @@ arma::mat laplacian(const Lattice& lat, KineticKind kind) {
   for (int a = 0; a < lat.dim(); ++a) {
     arma::mat term(1, 1, arma::fill::ones);
     for (int b = 0; b < lat.dim(); ++b) {
-      const index L = lat.extent()[b];
+      const Index L = lat.extent()[b];
       term = arma::kron(term, b == a ? laplacian_1d(L, lat.spacing(), kind) : arma::mat(arma::eye(L, L)));
     }
     out += term;
@@ -87,19 +87,19 @@ double dispersion(const Lattice& lat, KineticKind kind, double hbar, double mass
 }
 
 arma::vec potential(const Lattice& lat, const PotentialSpec& spec) {
-  const index L = lat.sites();
+  const Index L = lat.sites();
   arma::vec U(L, arma::fill::zeros);
   if (spec.kind == PotentialKind::None) return U;
   if (spec.kind == PotentialKind::Table) {
-    if (static_cast<index>(spec.table.size()) != L)
+    if (static_cast<Index>(spec.table.size()) != L)
       throw InputError("", "potential.table", "needs " + std::to_string(L) + " values, got " + std::to_string(spec.table.size()));
-    for (index s = 0; s < L; ++s) U(s) = spec.table[s];
+    for (Index s = 0; s < L; ++s) U(s) = spec.table[s];
     return U;
   }
   if (spec.kind == PotentialKind::Gaussian && !(spec.width > 0.0))
     throw InputError("", "potential.width", "must be positive");
   const auto c = centre_of(lat, spec.centre, "potential.centre");
-  for (index s = 0; s < L; ++s) {
+  for (Index s = 0; s < L; ++s) {
     const auto x = lat.position(s);
     switch (spec.kind) {
       case PotentialKind::Harmonic:
@@ -119,16 +119,16 @@ arma::vec potential(const Lattice& lat, const PotentialSpec& spec) {
 }
 
 arma::vec interaction_profile(const Lattice& lat, const InteractionSpec& spec) {
-  const index L = lat.sites();
+  const Index L = lat.sites();
   arma::vec v(L, arma::fill::zeros);
   if (spec.kind == InteractionKind::Gaussian && !(spec.width > 0.0))
     throw InputError("", "interaction.width", "must be positive");
   if (spec.kind == InteractionKind::SoftCoulomb && !(spec.epsilon > 0.0))
     throw InputError("", "interaction.epsilon", "must be positive");
-  if (spec.kind == InteractionKind::Table && static_cast<index>(spec.table.size()) != L)
+  if (spec.kind == InteractionKind::Table && static_cast<Index>(spec.table.size()) != L)
     throw InputError("", "interaction.table", "needs " + std::to_string(L) + " values, got " + std::to_string(spec.table.size()));
   const std::array<double, 3> origin{0.0, 0.0, 0.0};
-  for (index s = 0; s < L; ++s) {
+  for (Index s = 0; s < L; ++s) {
     const auto r = lat.displacement(lat.position(s), origin);
     const double r2 = norm2(r, lat.dim());
     switch (spec.kind) {
@@ -142,10 +142,10 @@ arma::vec interaction_profile(const Lattice& lat, const InteractionSpec& spec) {
     }
   }
   // Evenness: V at site s must equal V at the mirrored site -s.
-  for (index s = 0; s < L; ++s) {
+  for (Index s = 0; s < L; ++s) {
     auto c = lat.coords(s);
     for (int a = 0; a < lat.dim(); ++a) c[a] = -c[a];
-    const index m = lat.site(c);
+    const Index m = lat.site(c);
     const double scale = std::max({1.0, std::abs(v(s)), std::abs(v(m))});
     if (std::abs(v(s) - v(m)) > 1e-12 * scale)
       throw InputError("", "interaction", "V must be even, V(-r) = V(r), but differs at site " + std::to_string(s) +
@@ -156,13 +156,13 @@ arma::vec interaction_profile(const Lattice& lat, const InteractionSpec& spec) {
 
 arma::mat interaction_matrix(const Lattice& lat, const InteractionSpec& spec) {
   const arma::vec v = interaction_profile(lat, spec);
-  const index L = lat.sites();
+  const Index L = lat.sites();
   arma::mat V(L, L);
-  for (index x = 0; x < L; ++x) {
+  for (Index x = 0; x < L; ++x) {
     const auto cx = lat.coords(x);
-    for (index y = 0; y < L; ++y) {
+    for (Index y = 0; y < L; ++y) {
       const auto cy = lat.coords(y);
-      std::array<index, 3> d{cx[0] - cy[0], cx[1] - cy[1], cx[2] - cy[2]};
+      std::array<Index, 3> d{cx[0] - cy[0], cx[1] - cy[1], cx[2] - cy[2]};
       V(x, y) = v(lat.site(d));
     }
   }

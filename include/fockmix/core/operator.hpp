@@ -11,7 +11,7 @@ namespace fockmix {
 template <class Op>
 concept LinearOperator = requires(const Op& op, const typename Op::Scalar* in, typename Op::Scalar* out) {
   typename Op::Scalar;
-  { op.rows() } -> std::convertible_to<index>;
+  { op.rows() } -> std::convertible_to<Index>;
   op.apply(in, out);
 };
 

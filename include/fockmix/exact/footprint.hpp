@@ -8,10 +8,10 @@ struct Model;
 
 /// Dimensions and memory of the exact solver for a model (SPEC §3: D_F = C(L,M), D_B = C(N+L-1,N) or capped).
 struct ExactFootprint {
-  index dim_fermions = 0;   ///< D_F
-  index dim_bosons = 0;     ///< D_B
-  index dim = 0;            ///< D = D_F D_B
-  index krylov_dim = 0;     ///< Krylov vectors that fit the memory limit (<= the model's krylov_dim)
+  Index dim_fermions = 0;   ///< D_F
+  Index dim_bosons = 0;     ///< D_B
+  Index dim = 0;            ///< D = D_F D_B
+  Index krylov_dim = 0;     ///< Krylov vectors that fit the memory limit (<= the model's krylov_dim)
   double state_bytes = 0;   ///< one complex state vector
   double table_bytes = 0;   ///< bases, move tables and kernel matrices
   double total_bytes = 0;   ///< estimated peak: (krylov_dim + 3) states + tables
@@ -22,7 +22,7 @@ ExactFootprint exact_footprint(const Model& model);
 
 /// Krylov vectors (2 <= m <= max_dim) that fit `limit_bytes` next to 3 working states and `table_bytes`;
 /// returns 0 if not even 2 fit.
-index krylov_dim_for_memory(index dim, index max_dim, double table_bytes, double limit_bytes);
+Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double limit_bytes);
 
 /// Physical memory of this machine in bytes (sysconf).
 double physical_memory_bytes();

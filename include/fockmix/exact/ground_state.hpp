@@ -11,7 +11,7 @@ namespace fockmix {
 
 /// A real symmetric LinearOperator held by reference, type-erased for the compiled adapters.
 struct SymmetricOperatorRef {
-  index rows = 0;
+  Index rows = 0;
   std::function<void(const double*, double*)> apply;
 };
 
@@ -28,14 +28,14 @@ template <class Op>
 struct RealView {
   using Scalar = double;
   const Op& op;
-  index rows() const { return op.rows(); }
+  Index rows() const { return op.rows(); }
   void apply(const double* in, double* out) const { op.template apply<double>(in, out); }
 };
 
 struct EigenOptions {
-  index ncv = 0;               ///< Lanczos basis size (0: min(rows, 30)); > 1
+  Index ncv = 0;               ///< Lanczos basis size (0: min(rows, 30)); > 1
   double tolerance = 1e-12;    ///< relative residual tolerance (> 0)
-  index max_iterations = 3000; ///< restarts
+  Index max_iterations = 3000; ///< restarts
 };
 
 enum class EigenStatus { Converged, NotConverged };
@@ -44,8 +44,8 @@ struct EigenResult {
   EigenStatus status = EigenStatus::NotConverged;
   double eigenvalue = 0.0;
   arma::vec vector;            ///< normalised; sign fixed so that its largest-magnitude entry is positive
-  index matvecs = 0;
-  index iterations = 0;
+  Index matvecs = 0;
+  Index iterations = 0;
 };
 
 /// Smallest algebraic eigenvalue and its vector with Spectra's SymEigsSolver.

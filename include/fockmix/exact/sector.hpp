@@ -11,20 +11,20 @@ namespace fockmix {
 class Sector {
  public:
   /// \param sites L  \param fermions M in [0, L]  \param bosons N >= 0  \param cap per-site boson cap (0 = none)
-  Sector(index sites, index fermions, index bosons, index cap = 0);
+  Sector(Index sites, Index fermions, Index bosons, Index cap = 0);
 
   const FermionBasis& fermions() const noexcept { return F_; }
   const BosonBasis& bosons() const noexcept { return B_; }
   const HopTable& fermion_moves() const noexcept { return moves_F_; }
   const HopTable& boson_moves() const noexcept { return moves_B_; }
-  index sites() const noexcept { return F_.sites(); }
-  index dim_fermions() const noexcept { return F_.size(); }
-  index dim_bosons() const noexcept { return B_.size(); }
+  Index sites() const noexcept { return F_.sites(); }
+  Index dim_fermions() const noexcept { return F_.size(); }
+  Index dim_bosons() const noexcept { return B_.size(); }
   /// D = D_F D_B.
-  index size() const noexcept { return F_.size() * B_.size(); }
+  Index size() const noexcept { return F_.size() * B_.size(); }
   /// Fermion rows per cache block for kernels that gather whole boson columns: the block of every
   /// column (rows x D_B complex numbers) fits half the last-level cache; D_F when all of psi fits.
-  index cache_block_rows() const;
+  Index cache_block_rows() const;
 
  private:
   FermionBasis F_;

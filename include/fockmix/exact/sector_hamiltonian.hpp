@@ -19,7 +19,7 @@ class SectorHamiltonian {
   /// Dynamics Hamiltonian of a model (potentials U_s), or with `trap` the preparation Hamiltonian (U_s^trap).
   SectorHamiltonian(const Sector& sector, const ModelOperators& ops, bool trap = false);
 
-  index rows() const noexcept { return DF_ * DB_; }
+  Index rows() const noexcept { return DF_ * DB_; }
   const Sector& sector() const noexcept { return sector_; }
 
   /// out = H in; T = double (real states, e.g. eigensolvers) or cplx. No aliasing of in and out.
@@ -27,25 +27,25 @@ class SectorHamiltonian {
   void apply(const T* in, T* out) const;
 
   /// Fermion rows per cache block of the boson term (D_F means one fused pass).
-  index block_rows() const noexcept { return block_; }
+  Index block_rows() const noexcept { return block_; }
   /// Override the blocking (benchmarks); 0 restores the automatic choice.
-  void set_block_rows(index rows);
+  void set_block_rows(Index rows);
   /// Bytes a matvec must move at least (read in, write out, read the kernel tables), for cplx states.
   double compulsory_bytes() const;
   /// Bytes the chosen loop structure streams from memory if the cache blocking works (cplx states).
   double streamed_bytes() const;
   /// Nonzeros of the equivalent sparse matrix (diagonal included).
-  index nnz() const;
-  /// The assembled sparse matrix (cross-checks on small sectors and exports; index i + j D_F).
+  Index nnz() const;
+  /// The assembled sparse matrix (cross-checks on small sectors and exports; Index i + j D_F).
   arma::sp_mat assemble() const;
 
  private:
   const Sector& sector_;
-  index DF_, DB_;
+  Index DF_, DB_;
   Csr TF_, TB_;             // off-diagonal parts of dGamma(tF), dGamma(tB)
   arma::vec diagF_, diagB_; // their diagonals
   arma::mat W_;             // D_F x L: lambda sum_x n_F(i, x) V(x, y)
-  index block_ = 0;
+  Index block_ = 0;
   void choose_block();
 };
 

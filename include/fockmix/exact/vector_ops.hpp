@@ -6,16 +6,16 @@
 namespace fockmix::vec {
 
 /// <x, y> = sum conj(x_i) y_i.
-cplx dot(index n, const cplx* x, const cplx* y);
+cplx dot(Index n, const cplx* x, const cplx* y);
 /// ||x||^2.
-double norm2(index n, const cplx* x);
+double norm2(Index n, const cplx* x);
 /// x *= a.
-void scale(index n, double a, cplx* x);
+void scale(Index n, double a, cplx* x);
 /// y = x.
-void copy(index n, const cplx* x, cplx* y);
+void copy(Index n, const cplx* x, cplx* y);
 /// One Lanczos orthogonalisation pass: w -= alpha v + beta u; returns ||w||^2 (u may be null when beta = 0).
-double lanczos_update(index n, double alpha, const cplx* v, double beta, const cplx* u, cplx* w);
+double lanczos_update(Index n, double alpha, const cplx* v, double beta, const cplx* u, cplx* w);
 /// y = sum_k c_k V[:, k] for k < m, with V column-major (leading dimension n).
-void combine(index n, index m, const cplx* V, const cplx* c, cplx* y);
+void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y);
 
 }  // namespace fockmix::vec

@@ -5,12 +5,12 @@
 namespace fockmix {
 
 /// C(n, k) for 0 <= k; 0 if k > n or k < 0. Throws CapacityError if the value exceeds 2^63 - 1.
-index binomial(index n, index k);
+Index binomial(Index n, Index k);
 
 /// a * b, throwing CapacityError (naming `what`) if the product exceeds 2^63 - 1.  \param a,b >= 0
-index checked_mul(index a, index b, const char* what = "dimension");
+Index checked_mul(Index a, Index b, const char* what = "dimension");
 
 /// a + b with the same check.
-index checked_add(index a, index b, const char* what = "dimension");
+Index checked_add(Index a, Index b, const char* what = "dimension");
 
 }  // namespace fockmix

@@ -23,11 +23,11 @@ struct HopTable {
     std::uint16_t site;
     std::uint16_t n;          ///< occupation n_site > 0
   };
-  index size = 0;             ///< basis dimension
-  index sites = 0;            ///< L
-  std::vector<index> hop_offset;  ///< size + 1
+  Index size = 0;             ///< basis dimension
+  Index sites = 0;            ///< L
+  std::vector<Index> hop_offset;  ///< size + 1
   std::vector<Hop> hops;
-  std::vector<index> occ_offset;  ///< size + 1
+  std::vector<Index> occ_offset;  ///< size + 1
   std::vector<Occ> occ;           ///< occupied sites of each state
 };
 
@@ -38,11 +38,11 @@ HopTable hop_table(const BosonBasis& basis);
 
 /// Sparse real matrix in CSR form with 32-bit column indices (kernel storage).
 struct Csr {
-  index rows = 0;
-  std::vector<index> row_ptr;      ///< rows + 1
+  Index rows = 0;
+  std::vector<Index> row_ptr;      ///< rows + 1
   std::vector<std::int32_t> col;
   std::vector<double> val;
-  index nnz() const { return static_cast<index>(col.size()); }
+  Index nnz() const { return static_cast<Index>(col.size()); }
 };
 
 /// dGamma(t) = sum_{x,x'} t(x,x') c*_x c_x' on the basis, split into its diagonal (returned in `diag`)

@@ -13,8 +13,8 @@ struct ModelOperators {
   Lattice lattice;
   double hbar = 1.0;
   double lambda = 0.0;
-  index M = 0;                  ///< fermions
-  index N = 0;                  ///< bosons
+  Index M = 0;                  ///< fermions
+  Index N = 0;                  ///< bosons
   arma::mat kinetic_F, kinetic_B;       ///< K_s = hbar^2/(2 m_s)(-Delta_h), L x L real symmetric
   arma::vec trap_F, trap_B;             ///< U_s^trap (initial-state preparation)
   arma::vec potential_F, potential_B;   ///< U_s during the dynamics

@@ -33,12 +33,12 @@ struct InitSpec {
 
 /// One species' parameters.
 struct SpeciesSpec {
-  index number = 0;          ///< M (fermions) or N (bosons), >= 0
+  Index number = 0;          ///< M (fermions) or N (bosons), >= 0
   double mass = 0.5;         ///< m_s > 0
   PotentialSpec trap;        ///< U^trap: prepares the initial state
   PotentialSpec potential;   ///< U: acts during the dynamics (none = quench)
   InitSpec init;
-  index max_per_site = 0;    ///< bosons only: per-site cap n_max (0 = no cap); a truncation
+  Index max_per_site = 0;    ///< bosons only: per-site cap n_max (0 = no cap); a truncation
 };
 
 /// How the exact many-body solver starts.
@@ -51,7 +51,7 @@ enum class ExactInitial {
 struct ExactSpec {
   bool enabled = true;
   double tolerance = 1e-10;   ///< Krylov error per unit time
-  index krylov_dim = 30;      ///< maximal Krylov subspace dimension (memory may cap it further)
+  Index krylov_dim = 30;      ///< maximal Krylov subspace dimension (memory may cap it further)
   ExactInitial initial = ExactInitial::Product;
   double memory_limit_gib = 4.0;  ///< cap on the solver's state memory; Krylov dim shrinks to fit (0 = physical memory)
 };
@@ -67,7 +67,7 @@ struct Model {
   std::string source;         ///< the file it came from (for messages); empty if built in code
   std::string name = "model";
   // [grid]
-  std::vector<index> sites{8};
+  std::vector<Index> sites{8};
   double spacing = 1.0;
   KineticKind kinetic = KineticKind::Hopping;
   // [physics]
