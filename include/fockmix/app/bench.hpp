@@ -1,0 +1,88 @@
+#pragma once
+/// \file `fockmix bench`: the exact engine measured against the machine. For each sector of a fixed
+/// 1D-ring model it times the matrix-free matvec (as GB/s of compulsory traffic and as a fraction of the
+/// STREAM triad bandwidth measured in the same run), one unit-time Krylov step exp(-i H / hbar) psi with
+/// the memory-capped Krylov dimension, and the peak resident memory. Optionally it exports each case
+/// (sparse H, psi0 and fockmix's result) for benchmarks/scipy_expm.py. docs/performance.md explains the
+/// numbers. The command line is a thin layer over run_bench.
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "fockmix/core/types.hpp"
+#include "fockmix/exact/krylov.hpp"
+
+namespace fockmix {
+
+/// One benchmark sector: a 1D ring of L sites with M fermions and N bosons (no boson cap).
+struct BenchCase {
+  Index L = 0;  ///< sites, 2 <= L <= 64
+  Index M = 0;  ///< fermions, 0 <= M <= L
+  Index N = 0;  ///< bosons, N >= 1 (lambda = 1/N)
+};
+
+/// Options of run_bench.
+struct BenchOptions {
+  /// Sectors, run in this order (smallest first: the peak memory is the process peak so far where the
+  /// kernel cannot reset it). Defaults: ~5e5, ~4e6 and ~1.1e7 states.
+  std::vector<BenchCase> cases = {{10, 5, 5}, {11, 5, 6}, {12, 6, 6}};
+  int repeats = 5;                ///< matvec timings: best and median of this many (>= 1)
+  double tolerance = 1e-10;       ///< Krylov tolerance of the unit-time step (> 0)
+  double memory_limit_gib = 4.0;  ///< Krylov dimension capped to fit (krylov_dim_for_memory) (> 0)
+  Index max_krylov_dim = 30;      ///< Krylov dimension before the memory cap (>= 4)
+  /// If non-empty: write export_dir/bench_L{L}_M{M}_N{N}.h5 per case (CSR of H, psi0, fockmix's result).
+  std::string export_dir;
+  bool quick = false;             ///< only the first case (tests, CI smoke)
+  /// Triad arrays of this many doubles each (3 arrays; default 3 x 400 MB, far beyond the L3) (>= 1).
+  std::size_t triad_doubles = std::size_t{50} << 20;
+  int triad_repeats = 10;         ///< best of this many triad sweeps (>= 1)
+};
+
+/// The measurements of one case. Bytes follow the STREAM convention (no write-allocate traffic).
+struct BenchResult {
+  BenchCase bench_case;
+  Index dim_fermions = 0, dim_bosons = 0, dim = 0;  ///< D_F, D_B, D = D_F D_B
+  Index nnz = 0;                  ///< nonzeros of the equivalent sparse H (diagonal included)
+  int threads = 1;                ///< OpenMP threads of the kernels (omp_get_max_threads)
+  Index block_rows = 0;           ///< fermion rows per cache block chosen automatically (D_F = fused)
+  bool fused = false;             ///< the automatic choice is the fused single pass
+  double matvec_best_s = 0.0, matvec_median_s = 0.0;  ///< complex matvec, automatic blocking
+  double compulsory_bytes = 0.0;  ///< SectorHamiltonian::compulsory_bytes()
+  double streamed_bytes = 0.0;    ///< SectorHamiltonian::streamed_bytes() of the automatic blocking
+  double compulsory_gbs = 0.0;    ///< compulsory_bytes / matvec_best_s / 1e9
+  double streamed_gbs = 0.0;      ///< streamed_bytes / matvec_best_s / 1e9
+  double triad_gbs = 0.0;         ///< the triad bandwidth of this run, GB/s
+  double fraction_of_triad = 0.0; ///< compulsory_gbs / triad_gbs
+  /// The other loop structure for comparison: the fused pass (block = D_F) when the automatic choice is
+  /// two-pass; zero when the automatic choice is already fused.
+  double alt_streamed_bytes = 0.0;
+  double alt_matvec_best_s = 0.0, alt_matvec_median_s = 0.0;
+  Index krylov_dim = 0;           ///< Krylov dimension used (memory-capped)
+  double step_seconds = 0.0;      ///< wall time of exp(-i H 1/hbar) psi0
+  KrylovResult step;              ///< matvecs, substeps, error estimate, status of that step
+  double energy = 0.0;            ///< <psi0|H|psi0> (a deterministic fingerprint of the case)
+  double peak_rss_bytes = 0.0;    ///< VmHWM after the solver work of this case, before any export
+  bool peak_rss_per_case = false; ///< true if the peak was reset at the start of the case (clear_refs)
+  std::string export_file;        ///< the file written, or empty
+};
+
+/// Run the benchmark, printing a readable line per case as it goes and a table at the end to `out`.
+/// Throws InputError for invalid options or cases, CapacityError if a case's Krylov space does not fit
+/// memory_limit_gib, IoError if an export fails.
+std::vector<BenchResult> run_bench(const BenchOptions& options, std::ostream& out);
+
+/// STREAM triad a[i] = b[i] + s c[i] over three arrays of `n_doubles` doubles with OpenMP static
+/// scheduling (first touch by the same threads), counted as 24 bytes per element; the best of
+/// `repeats` sweeps, in bytes per second. Use arrays far beyond the last-level cache.
+/// \param n_doubles >= 1  \param repeats >= 1
+double stream_triad_bandwidth(std::size_t n_doubles, int repeats);
+
+/// Peak resident set size of this process (VmHWM of /proc/self/status) in bytes; 0 if unavailable.
+double peak_rss_bytes();
+
+/// Reset the peak resident set size to the current one (writes "5" to /proc/self/clear_refs,
+/// Linux >= 4.0). Returns whether the kernel accepted it.
+bool reset_peak_rss();
+
+}  // namespace fockmix

@@ -1,0 +1,350 @@
+#include "fockmix/app/bench.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <armadillo>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "fockmix/core/error.hpp"
+#include "fockmix/exact/footprint.hpp"
+#include "fockmix/exact/initial_state.hpp"
+#include "fockmix/exact/krylov.hpp"
+#include "fockmix/exact/sector.hpp"
+#include "fockmix/exact/sector_hamiltonian.hpp"
+#include "fockmix/exact/vector_ops.hpp"
+#include "fockmix/grid/lattice.hpp"
+#include "fockmix/grid/one_body.hpp"
+#include "fockmix/io/h5.hpp"
+
+namespace fockmix {
+
+namespace {
+
+constexpr double kGiB = 1073741824.0;
+constexpr double kMiB = 1048576.0;
+constexpr double kHbar = 1.0;
+constexpr double kMass = 0.5;          // m_F = m_B = 1/2: K = -Delta_h
+constexpr double kTrapStrength = 0.1;  // harmonic trap in both one-body terms
+constexpr double kStepTime = 1.0;      // exp(-i H t / hbar) psi0 at t = 1
+
+/// The one-body pieces of a benchmark case (the same for both species, m_F = m_B).
+struct BenchModel {
+  arma::mat one_body;  ///< K + U_trap, L x L
+  arma::mat V;         ///< gaussian V(x - y), amplitude 1, width 1
+  double lambda = 0.0; ///< 1/N
+  arma::cx_mat orbitals;  ///< the M lowest eigenvectors of one_body (L x M)
+  arma::cx_vec phi;       ///< its ground state
+};
+
+void validate(const BenchOptions& opt) {
+  if (opt.cases.empty()) throw InputError("", "bench.cases", "need at least one case");
+  if (opt.repeats < 1) throw InputError("", "bench.repeats", "must be at least 1");
+  if (!(opt.tolerance > 0.0)) throw InputError("", "bench.tolerance", "must be positive");
+  if (!(opt.memory_limit_gib > 0.0)) throw InputError("", "bench.memory_limit_gib", "must be positive");
+  if (opt.max_krylov_dim < 4) throw InputError("", "bench.max_krylov_dim", "must be at least 4");
+  if (opt.triad_doubles < 1) throw InputError("", "bench.triad_doubles", "must be at least 1");
+  if (opt.triad_repeats < 1) throw InputError("", "bench.triad_repeats", "must be at least 1");
+  for (const BenchCase& c : opt.cases) {
+    const std::string key = fmt::format("bench.cases[L={}, M={}, N={}]", c.L, c.M, c.N);
+    if (c.L < 2 || c.L > 64) throw InputError("", key, "L must be in [2, 64]");
+    if (c.M < 0 || c.M > c.L) throw InputError("", key, "M must be in [0, L]");
+    if (c.N < 1) throw InputError("", key, "N must be at least 1 (lambda = 1/N)");
+  }
+}
+
+/// Flip each eigenvector so that its largest component is positive: the exported psi0 does not then
+/// depend on the LAPACK build's sign convention.
+void fix_signs(arma::mat& Q) {
+  for (arma::uword c = 0; c < Q.n_cols; ++c) {
+    const arma::uword r = arma::index_max(arma::abs(Q.col(c)));
+    if (Q(r, c) < 0.0) Q.col(c) *= -1.0;
+  }
+}
+
+BenchModel build_model(const BenchCase& c) {
+  const Lattice lat({c.L}, 1.0);
+  BenchModel m;
+  m.one_body = kinetic(lat, KineticKind::Hopping, kHbar, kMass) +
+               arma::diagmat(potential(lat, {PotentialKind::Harmonic, kTrapStrength, 1.0, {}, {}}));
+  m.V = interaction_matrix(lat, {InteractionKind::Gaussian, 1.0, 1.0, 1.0, {}});
+  m.lambda = 1.0 / static_cast<double>(c.N);
+  arma::vec e;
+  arma::mat Q;
+  if (!arma::eig_sym(e, Q, m.one_body)) throw Error("bench: eig_sym of the one-body matrix failed");
+  fix_signs(Q);
+  m.orbitals.set_size(static_cast<arma::uword>(c.L), static_cast<arma::uword>(c.M));  // M = 0: L x 0
+  for (Index k = 0; k < c.M; ++k)
+    for (Index x = 0; x < c.L; ++x) m.orbitals(x, k) = Q(x, k);
+  m.phi = arma::conv_to<arma::cx_vec>::from(arma::vec(Q.col(0)));
+  return m;
+}
+
+template <class T>
+double vector_bytes(const std::vector<T>& v) {
+  return static_cast<double>(v.size() * sizeof(T));
+}
+
+double hop_table_bytes(const HopTable& t) {
+  return vector_bytes(t.hop_offset) + vector_bytes(t.hops) + vector_bytes(t.occ_offset) + vector_bytes(t.occ);
+}
+
+/// Memory besides the state vectors: bases, move tables, the kernel's tables and its per-thread scratch.
+double table_bytes(const Sector& s, const SectorHamiltonian& H) {
+  const double D = static_cast<double>(s.size());
+  const double kernel = H.compulsory_bytes() - 32.0 * D;
+  const double bases = 8.0 * static_cast<double>(s.dim_fermions()) + static_cast<double>(s.dim_bosons() * s.sites());
+  const double scratch = 8.0 * static_cast<double>(s.dim_fermions()) * omp_get_max_threads();
+  return kernel + bases + scratch + hop_table_bytes(s.fermion_moves()) + hop_table_bytes(s.boson_moves());
+}
+
+struct Timing {
+  double best = 0.0, median = 0.0;
+};
+
+/// Best and median over `repeats` applications of H (after one untimed warm-up).
+Timing time_matvec(const SectorHamiltonian& H, const cplx* in, cplx* out, int repeats) {
+  H.apply(in, out);
+  std::vector<double> t(static_cast<std::size_t>(repeats));
+  for (double& ti : t) {
+    const double t0 = omp_get_wtime();
+    H.apply(in, out);
+    ti = omp_get_wtime() - t0;
+  }
+  std::sort(t.begin(), t.end());
+  const std::size_t n = t.size();
+  return {t.front(), n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2])};
+}
+
+std::string export_path(const std::string& dir, const BenchCase& c) {
+  return fmt::format("{}/bench_L{}_M{}_N{}.h5", dir, c.L, c.M, c.N);
+}
+
+/// Write the case for benchmarks/scipy_expm.py: H as CSR (0-based, index i + j D_F), psi0 and fockmix's
+/// exp(-i H t/hbar) psi0. H is real symmetric (exactly: its two triangles are computed identically), so
+/// Armadillo's compressed-column arrays of H are the compressed-row arrays of H.
+void write_export(const std::string& path, const BenchCase& c, const BenchModel& model, const Sector& s,
+                  const SectorHamiltonian& H, const arma::cx_vec& psi_t, const BenchResult& r, const BenchOptions& opt) {
+  const h5::File file = h5::File::create(path);
+  const h5::Group root = file.root();
+  root.set_attr("format", "fockmix bench export 1");
+  root.set_attr("model", "1D ring, hopping kinetic, hbar = 1, m_F = m_B = 1/2, harmonic trap 0.1 in both one-body terms, "
+                         "gaussian V (amplitude 1, width 1), lambda = 1/N");
+  root.set_attr("index_convention", "psi[i + j D_F] = <fermion state i, boson state j | psi>; H is CSR of that index");
+  root.set_attr("L", c.L);
+  root.set_attr("M", c.M);
+  root.set_attr("N", c.N);
+  root.set_attr("D_F", r.dim_fermions);
+  root.set_attr("D_B", r.dim_bosons);
+  root.set_attr("D", r.dim);
+  root.set_attr("lambda", model.lambda);
+  root.set_attr("hbar", kHbar);
+  root.set_attr("t", kStepTime);
+  root.set_attr("tolerance", opt.tolerance);
+  root.set_attr("threads", r.threads);
+  root.set_attr("krylov_dim", r.krylov_dim);
+  root.set_attr("fockmix_step_seconds", r.step_seconds);
+  root.set_attr("fockmix_matvecs", r.step.matvecs);
+  root.set_attr("fockmix_substeps", r.step.substeps);
+  root.set_attr("fockmix_error_estimate", r.step.error_estimate);
+  root.set_attr("fockmix_matvec_best_seconds", r.matvec_best_s);
+  root.write("psi_t", psi_t);
+  root.write("psi0", product_state(s, model.orbitals, model.phi));
+  const arma::sp_mat S = H.assemble();
+  const h5::Group g = root.group("H");
+  g.set_attr("shape", std::vector<std::int64_t>{r.dim, r.dim});
+  g.set_attr("nnz", static_cast<std::int64_t>(S.n_nonzero));
+  g.write("indptr", std::vector<std::int64_t>(S.col_ptrs, S.col_ptrs + S.n_cols + 1));
+  g.write("indices", std::vector<std::int64_t>(S.row_indices, S.row_indices + S.n_nonzero));
+  // values without a copy: an Armadillo view of the sparse matrix's value array
+  g.write("data", arma::vec(const_cast<double*>(S.values), S.n_nonzero, false, true));
+}
+
+std::string seconds_text(double s) {
+  if (s < 1e-3) return fmt::format("{:.1f} us", s * 1e6);
+  if (s < 1.0) return fmt::format("{:.2f} ms", s * 1e3);
+  return fmt::format("{:.2f} s", s);
+}
+
+BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
+  BenchResult r;
+  r.bench_case = c;
+  r.peak_rss_per_case = reset_peak_rss();
+  r.threads = omp_get_max_threads();
+  const BenchModel model = build_model(c);
+  const Sector s(c.L, c.M, c.N);
+  SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
+  r.dim_fermions = s.dim_fermions();
+  r.dim_bosons = s.dim_bosons();
+  r.dim = s.size();
+  r.nnz = H.nnz();
+  r.block_rows = H.block_rows();
+  r.fused = H.block_rows() >= r.dim_fermions;
+  r.compulsory_bytes = H.compulsory_bytes();
+  r.streamed_bytes = H.streamed_bytes();
+  r.triad_gbs = triad_bytes_per_s / 1e9;
+  out << fmt::format("case L={} M={} N={}: D_F = {}, D_B = {}, D = {}, nnz(H) = {}\n", c.L, c.M, c.N, r.dim_fermions,
+                     r.dim_bosons, r.dim, r.nnz);
+
+  // Memory cap of the Krylov space, checked before the large allocations.
+  const double tables = table_bytes(s, H);
+  r.krylov_dim = krylov_dim_for_memory(r.dim, opt.max_krylov_dim, tables, opt.memory_limit_gib * kGiB);
+  if (r.krylov_dim < 4)
+    throw CapacityError(fmt::format("bench: L={} M={} N={} (D = {}) leaves room for {} Krylov vectors in {} GiB; need 4",
+                                    c.L, c.M, c.N, r.dim, r.krylov_dim, opt.memory_limit_gib));
+
+  arma::cx_vec psi = product_state(s, model.orbitals, model.phi);
+  {
+    // Matvec timings (complex states, all OpenMP threads), automatic blocking and the fused alternative.
+    arma::cx_vec Hpsi(static_cast<arma::uword>(r.dim));
+    const Timing t = time_matvec(H, psi.memptr(), Hpsi.memptr(), opt.repeats);
+    r.energy = vec::dot(r.dim, psi.memptr(), Hpsi.memptr()).real() / vec::norm2(r.dim, psi.memptr());
+    r.matvec_best_s = t.best;
+    r.matvec_median_s = t.median;
+    r.compulsory_gbs = r.compulsory_bytes / t.best / 1e9;
+    r.streamed_gbs = r.streamed_bytes / t.best / 1e9;
+    r.fraction_of_triad = r.compulsory_gbs / r.triad_gbs;
+    out << fmt::format("  matvec ({}, block {} rows): best {}, median {} of {}; compulsory {:.1f} MB -> {:.2f} GB/s = {:.0f}% of triad; "
+                       "streamed {:.1f} MB -> {:.2f} GB/s\n",
+                       r.fused ? "fused single pass" : "two passes", r.block_rows, seconds_text(t.best), seconds_text(t.median),
+                       opt.repeats, r.compulsory_bytes / 1e6, r.compulsory_gbs, 100.0 * r.fraction_of_triad, r.streamed_bytes / 1e6,
+                       r.streamed_gbs);
+    if (!r.fused) {
+      H.set_block_rows(r.dim_fermions);
+      r.alt_streamed_bytes = H.streamed_bytes();
+      const Timing a = time_matvec(H, psi.memptr(), Hpsi.memptr(), opt.repeats);
+      H.set_block_rows(0);
+      r.alt_matvec_best_s = a.best;
+      r.alt_matvec_median_s = a.median;
+      out << fmt::format("  for comparison, fused single pass: best {}, median {}; streams {:.1f} MB if psi stayed cached "
+                         "(two passes stream {:.1f} MB) -> compulsory {:.2f} GB/s = {:.0f}% of triad\n",
+                         seconds_text(a.best), seconds_text(a.median), r.alt_streamed_bytes / 1e6, r.streamed_bytes / 1e6,
+                         r.compulsory_bytes / a.best / 1e9, 100.0 * r.compulsory_bytes / a.best / 1e9 / r.triad_gbs);
+    }
+  }
+
+  {
+    // The unit-time step, allocation of the Krylov space included.
+    const double t0 = omp_get_wtime();
+    KrylovPropagator<SectorHamiltonian> prop(H, {opt.tolerance, r.krylov_dim, kHbar});
+    r.step = prop.propagate(psi.memptr(), kStepTime);
+    r.step_seconds = omp_get_wtime() - t0;
+  }
+  r.peak_rss_bytes = peak_rss_bytes();
+  out << fmt::format("  exp(-i H t/hbar) psi0, t = 1, tolerance {:g}: Krylov dim {} (cap {} for {} GiB), {}, {} matvecs, "
+                     "{} substeps, error estimate {:.2e}{}\n",
+                     opt.tolerance, r.krylov_dim, r.krylov_dim, opt.memory_limit_gib, seconds_text(r.step_seconds), r.step.matvecs,
+                     r.step.substeps, r.step.error_estimate,
+                     r.step.status == KrylovStatus::Converged ? "" : " (NOT CONVERGED: step too small)");
+  out << fmt::format("  peak resident memory {:.1f} MiB ({})\n", r.peak_rss_bytes / kMiB,
+                     r.peak_rss_per_case ? "this case" : "process peak so far: the kernel did not allow a reset");
+
+  if (!opt.export_dir.empty()) {
+    r.export_file = export_path(opt.export_dir, c);
+    const double t0 = omp_get_wtime();
+    write_export(r.export_file, c, model, s, H, psi, r, opt);
+    out << fmt::format("  exported {} in {} (peak resident memory now {:.1f} MiB)\n", r.export_file,
+                       seconds_text(omp_get_wtime() - t0), peak_rss_bytes() / kMiB);
+  }
+  out.flush();
+  return r;
+}
+
+void print_table(const std::vector<BenchResult>& results, std::ostream& out) {
+  out << "\nsummary (matvec: complex psi, best of repeats; GB/s = compulsory bytes / best time; % of the triad of this run)\n";
+  out << fmt::format("{:>3} {:>2} {:>2} {:>6} {:>6} {:>9} {:>10} {:>10} {:>7} {:>5} {:>9} {:>4} {:>9} {:>7} {:>4} {:>8} {:>9}\n", "L",
+                     "M", "N", "D_F", "D_B", "D", "mv best", "mv median", "GB/s", "%tri", "strm GB/s", "kdim", "step", "matvecs",
+                     "sub", "err est", "peak MiB");
+  for (const BenchResult& r : results)
+    out << fmt::format("{:>3} {:>2} {:>2} {:>6} {:>6} {:>9} {:>10} {:>10} {:>7.2f} {:>4.0f}% {:>9.2f} {:>4} {:>9} {:>7} {:>4} {:>8.1e} {:>9.1f}\n",
+                       r.bench_case.L, r.bench_case.M, r.bench_case.N, r.dim_fermions, r.dim_bosons, r.dim,
+                       seconds_text(r.matvec_best_s), seconds_text(r.matvec_median_s), r.compulsory_gbs, 100.0 * r.fraction_of_triad,
+                       r.streamed_gbs, r.krylov_dim, seconds_text(r.step_seconds), r.step.matvecs, r.step.substeps,
+                       r.step.error_estimate, r.peak_rss_bytes / kMiB);
+  const auto largest = std::max_element(results.begin(), results.end(), [](const BenchResult& a, const BenchResult& b) { return a.dim < b.dim; });
+  const BenchResult& r = *largest;
+  if (r.fused) {
+    out << fmt::format("largest case (D = {}): psi fits the cache budget, the automatic kernel is the fused single pass "
+                       "({:.1f} MB a matvec)\n",
+                       r.dim, r.streamed_bytes / 1e6);
+  } else {
+    out << fmt::format("largest case (D = {}): two passes (block {} of {} fermion rows) stream {:.1f} MB a matvec, {:.2f}x the "
+                       "compulsory {:.1f} MB; the fused pass would stream {:.1f} MB if psi stayed cached (it does not: {:.0f} MB of psi)."
+                       " Measured best: two passes {}, fused {}\n",
+                       r.dim, r.block_rows, r.dim_fermions, r.streamed_bytes / 1e6, r.streamed_bytes / r.compulsory_bytes,
+                       r.compulsory_bytes / 1e6, r.alt_streamed_bytes / 1e6, 16.0 * static_cast<double>(r.dim) / 1e6,
+                       seconds_text(r.matvec_best_s), seconds_text(r.alt_matvec_best_s));
+  }
+}
+
+}  // namespace
+
+double peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return 1024.0 * std::stod(line.substr(6));  // "VmHWM:   123456 kB"
+  return 0.0;
+}
+
+bool reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  if (!clear) return false;
+  clear << "5";
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+
+double stream_triad_bandwidth(std::size_t n_doubles, int repeats) {
+  if (n_doubles < 1) throw InputError("", "n_doubles", "must be at least 1");
+  if (repeats < 1) throw InputError("", "repeats", "must be at least 1");
+  const auto n = static_cast<std::int64_t>(n_doubles);
+  // Raw arrays, first touched by the threads that use them (same static schedule).
+  std::unique_ptr<double[]> a(new double[n_doubles]), b(new double[n_doubles]), c(new double[n_doubles]);
+  double* __restrict pa = a.get();
+  double* __restrict pb = b.get();
+  double* __restrict pc = c.get();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    pa[i] = 0.0;
+    pb[i] = 1.0;
+    pc[i] = 2.0;
+  }
+  const double s = 3.0;
+  double best = std::numeric_limits<double>::infinity();
+  for (int rep = 0; rep < repeats; ++rep) {
+    const double t0 = omp_get_wtime();
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) pa[i] = pb[i] + s * pc[i];
+    best = std::min(best, omp_get_wtime() - t0);
+  }
+  // Check the result so that the sweeps cannot be optimised away.
+  if (pa[0] != 7.0 || pa[n - 1] != 7.0) throw Error("stream_triad_bandwidth: wrong triad result");
+  return 24.0 * static_cast<double>(n_doubles) / best;
+}
+
+std::vector<BenchResult> run_bench(const BenchOptions& options, std::ostream& out) {
+  validate(options);
+  const std::size_t n_cases = options.quick ? 1 : options.cases.size();
+  const double triad = stream_triad_bandwidth(options.triad_doubles, options.triad_repeats);
+  out << fmt::format("fockmix bench: {} OpenMP threads; STREAM triad 3 x {:.0f} MB: {:.2f} GB/s (best of {}, 24 bytes an element)\n",
+                     omp_get_max_threads(), 8.0 * static_cast<double>(options.triad_doubles) / 1e6, triad / 1e9,
+                     options.triad_repeats);
+  out << "model: 1D ring, hopping kinetic, hbar = 1, m_F = m_B = 1/2, harmonic trap 0.1, gaussian V (1, 1), lambda = 1/N; "
+         "psi0 = product of the M lowest trap orbitals and the trap ground state\n";
+  out.flush();
+  std::vector<BenchResult> results;
+  for (std::size_t k = 0; k < n_cases; ++k) results.push_back(run_case(options.cases[k], options, triad, out));
+  print_table(results, out);
+  out.flush();
+  return results;
+}
+
+}  // namespace fockmix
