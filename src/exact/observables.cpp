@@ -11,7 +11,7 @@ arma::cx_mat rdm_fermions(const Sector& sector, const cplx* psi) {
   const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   arma::cx_mat G(L, L, arma::fill::zeros);
-#pragma omp parallel
+#pragma omp parallel if (sector.size() >= (1 << 14))
   {
     arma::cx_mat g(L, L, arma::fill::zeros);
 #pragma omp for schedule(static)
@@ -39,7 +39,7 @@ arma::cx_mat rdm_bosons(const Sector& sector, const cplx* psi) {
   const HopTable& mb = sector.boson_moves();
   const Index block = sector.cache_block_rows();
   arma::cx_mat G(L, L, arma::fill::zeros);
-#pragma omp parallel
+#pragma omp parallel if (sector.size() >= (1 << 14))
   {
     arma::cx_mat g(L, L, arma::fill::zeros);
     for (Index i0 = 0; i0 < DF; i0 += block) {
@@ -72,7 +72,7 @@ void apply_fermion_one_body(const Sector& sector, const arma::cx_mat& A, const c
   const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   // <i| dGamma(A) |target> = A(from, to) coef for every move i -> target (from -> to)
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (sector.size() >= (1 << 14))
   for (Index j = 0; j < DB; ++j) {
     const cplx* x = psi + j * DF;
     cplx* y = out + j * DF;
@@ -91,7 +91,7 @@ void apply_fermion_one_body(const Sector& sector, const arma::cx_mat& A, const c
 void apply_boson_one_body(const Sector& sector, const arma::cx_mat& A, const cplx* psi, cplx* out) {
   const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mb = sector.boson_moves();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (sector.size() >= (1 << 14))
   for (Index j = 0; j < DB; ++j) {
     cplx* y = out + j * DF;
     cplx d = 0.0;

@@ -64,7 +64,8 @@ void SectorHamiltonian::apply(const T* in, T* out) const {
   const bool fused = block_ >= DF;
   const HopTable& mb = sector_.boson_moves();
   constexpr Index w = doubles_per<T>;
-#pragma omp parallel
+  const bool parallel = DF * DB >= (1 << 14);  // small sectors: forking threads costs more than it saves
+#pragma omp parallel if (parallel)
   {
     std::vector<double> d(static_cast<std::size_t>(DF));
     // Pass A, column-local: out[:, j] = D[:, j] o in[:, j] + T_F in[:, j] (+ the boson term when fused).

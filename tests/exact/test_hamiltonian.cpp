@@ -67,6 +67,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{{6}, KineticKind::Spectral, 3, 2, 0, 0.5}, Case{{2, 3}, KineticKind::Hopping, 2, 2, 0, 0.9},
                       Case{{3, 2}, KineticKind::Spectral, 3, 2, 0, 0.3}, Case{{4}, KineticKind::Hopping, 1, 4, 2, 0.6},
                       Case{{2, 2}, KineticKind::Spectral, 2, 3, 1, 1.2}, Case{{4}, KineticKind::Hopping, 4, 2, 0, 0.8},
-                      Case{{4}, KineticKind::Hopping, 0, 3, 0, 0.8}, Case{{5}, KineticKind::Hopping, 2, 0, 0, 0.8}));
+                      Case{{4}, KineticKind::Hopping, 0, 3, 0, 0.8}, Case{{5}, KineticKind::Hopping, 2, 0, 0, 0.8}),
+    [](const ::testing::TestParamInfo<Case>& info) {
+      std::string name = "L";
+      for (Index e : info.param.extent) name += "_" + std::to_string(e);
+      name += info.param.kinetic == KineticKind::Hopping ? "_hopping" : "_spectral";
+      name += "_M" + std::to_string(info.param.M) + "_N" + std::to_string(info.param.N);
+      if (info.param.cap > 0) name += "_cap" + std::to_string(info.param.cap);
+      return name;
+    });
 
 }  // namespace

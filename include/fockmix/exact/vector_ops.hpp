@@ -1,6 +1,7 @@
 #pragma once
 /// \file OpenMP-parallel level-1 kernels on long state vectors (memory-bound; Armadillo's are serial).
-/// These and the Hamiltonian kernels are the only places where threads appear.
+/// These and the Hamiltonian kernels are the only places where threads appear; vectors shorter than
+/// 2^15 entries are processed on one thread.
 #include "fockmix/core/types.hpp"
 
 namespace fockmix::vec {
