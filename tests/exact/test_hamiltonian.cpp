@@ -1,6 +1,8 @@
 // The matrix-free Hamiltonian against the independent dense construction (SPEC §3, §9).
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "exact/dense_reference.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/grid/one_body.hpp"
@@ -69,12 +71,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{{2, 2}, KineticKind::Spectral, 2, 3, 1, 1.2}, Case{{4}, KineticKind::Hopping, 4, 2, 0, 0.8},
                       Case{{4}, KineticKind::Hopping, 0, 3, 0, 0.8}, Case{{5}, KineticKind::Hopping, 2, 0, 0, 0.8}),
     [](const ::testing::TestParamInfo<Case>& info) {
-      std::string name = "L";
-      for (Index e : info.param.extent) name += "_" + std::to_string(e);
-      name += info.param.kinetic == KineticKind::Hopping ? "_hopping" : "_spectral";
-      name += "_M" + std::to_string(info.param.M) + "_N" + std::to_string(info.param.N);
-      if (info.param.cap > 0) name += "_cap" + std::to_string(info.param.cap);
-      return name;
+      std::ostringstream name;
+      name << "L";
+      for (Index e : info.param.extent) name << "_" << e;
+      name << (info.param.kinetic == KineticKind::Hopping ? "_hopping" : "_spectral") << "_M" << info.param.M << "_N" << info.param.N;
+      if (info.param.cap > 0) name << "_cap" << info.param.cap;
+      return name.str();
     });
 
 }  // namespace
