@@ -7,8 +7,6 @@ namespace fockmix {
 
 /// The one index type of the library (basis ranks, sites, dimensions).
 using Index = std::int64_t;
-/// Transitional lower-case alias, to be removed; use Index (the lower-case name clashes with POSIX ::index()).
-using index = Index;
 /// Complex amplitude type.
 using cplx = std::complex<double>;
 
