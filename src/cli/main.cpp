@@ -10,7 +10,9 @@
 #include <fmt/core.h>
 #include <iostream>
 
+#include "fockmix/app/bench.hpp"
 #include "fockmix/app/run.hpp"
+#include "fockmix/app/scan.hpp"
 #include "fockmix/core/error.hpp"
 #include "fockmix/exact/footprint.hpp"
 #include "fockmix/fock/binomial.hpp"
@@ -145,6 +147,34 @@ int cmd_run(const std::string& path, const std::string& output, int threads) {
   return s.status == RunStatus::Completed ? 0 : 130;
 }
 
+// `fockmix scan SCAN.toml` and `fockmix info SCAN.toml` (include/fockmix/app/scan.hpp).
+int cmd_scan_info(const std::string& path) { return scan_info(parse_scan(path), std::cout) ? 0 : 3; }
+
+int cmd_scan(const std::string& path, int threads) {
+  ScanSpec spec = load_scan(path);  // refuses a point that cannot run, before any work
+  if (threads > 0) spec.threads = threads;
+  configure_threads(0);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  fmt::print("fockmix {} — scan {} ({})\n", version, spec.name, path);
+  for (const auto& w : spec.warnings) fmt::print("warning: {}\n", w);
+  ProgressBar bar("scan");
+  ScanHooks hooks;
+  hooks.stop = &g_stop;
+  hooks.progress = [&](const ScanProgress& p) {
+    const std::string eta = p.eta_seconds < 0 ? "--" : p.eta_seconds < 120 ? fmt::format("{:.0f} s", p.eta_seconds)
+                                                                           : fmt::format("{:.1f} min", p.eta_seconds / 60);
+    bar.update(p.fraction, fmt::format("{}/{} points, ETA {}  {}", p.points_done, p.points_total, eta, p.note));
+  };
+  const ScanResult r = run_scan(spec, hooks);
+  bar.finish();
+  print_scan_summary(spec, r, std::cout);
+  fmt::print("time         {:.1f} s ({} of {} points reused from earlier runs)\n", r.seconds, r.points_reused, r.points_total);
+  fmt::print("results      {}{}\n", r.output, r.status == ScanStatus::Completed ? "" : " (interrupted: run the same command again to resume)");
+  fmt::print("plots        /usr/bin/python3 scripts/plot_scan.py {}\n", r.output);
+  return r.status == ScanStatus::Completed ? 0 : 130;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,18 +189,23 @@ int main(int argc, char** argv) {
   run->add_option("-t,--threads", threads, "OpenMP threads (default: the model's, else all cores)")->check(CLI::NonNegativeNumber);
   auto* info = app.add_subcommand("info", "sector dimensions, memory and time estimates, before anything runs");
   info->add_option("model", model_path, "model file")->required();
-  struct { int repeats = 5; std::string export_dir; bool quick = false; } bopt;
+  BenchOptions bopt;
   auto* bench = app.add_subcommand("bench", "benchmark the exact engine (matvec bandwidth, unit-time Krylov step, memory)");
   bench->add_option("--repeats", bopt.repeats, "matvec repetitions")->check(CLI::PositiveNumber);
   bench->add_option("--export", bopt.export_dir, "write each case's sparse H for benchmarks/scipy_expm.py into this folder");
   bench->add_flag("--quick", bopt.quick, "only the smallest case");
   bench->add_option("-t,--threads", threads, "OpenMP threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  auto* scan = app.add_subcommand("scan", "run a family of models along a scaling regime, fit error exponents (resumable)");
+  scan->add_option("scan", model_path, "scan file (TOML with a [scan] table, see models/README.md)")->required();
+  scan->add_option("-t,--threads", threads, "OpenMP threads in all (default: the scan's, else all cores)")->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
   try {
     if (*run) return cmd_run(model_path, output, threads);
-    if (*info) return cmd_info(model_path);
+    if (*info) return is_scan_file(model_path) ? cmd_scan_info(model_path) : cmd_info(model_path);
+    if (*scan) return cmd_scan(model_path, threads);
     if (*bench) {
       configure_threads(threads);
+      run_bench(bopt, std::cout);
       return 0;
     }
   } catch (const InputError& e) {
