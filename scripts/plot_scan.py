@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Log-log plot of a fockmix scan file (fockmix scan SCAN.toml; layout in docs/scaling.md).
+
+Panels: the errors' maximum over [0, T] against N, with the least-squares power laws stored in the file
+(slope +- standard error in the legend) and the theory slopes -1/2 (Theorem 1, (2.16)-(2.17)) and -1
+(conjectured optimal) anchored at the first point; the trace-norm errors at the chosen times against N;
+and, when M does not equal N, e_F against M.
+
+Usage: /usr/bin/python3 scripts/plot_scan.py SCAN.h5 [-o FIGURE.png] [--dpi 100]
+Needs Debian's python3-matplotlib, python3-h5py and python3-numpy (use /usr/bin/python3).
+"""
+import argparse
+import os
+import sys
+
+os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # read a scan file while the scan still runs
+
+import h5py  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+LABELS = {
+    "eF_trace": r"$e_F$ (trace)",
+    "eB_trace": r"$e_B$ (trace)",
+    "eF_hs": r"$e_F$ (HS)",
+    "eB_hs": r"$e_B$ (HS)",
+    "nF_exc": r"$N_F^{exc}$",
+    "nB_exc": r"$N_B^{exc}$",
+}
+COLOURS = {"eF_trace": "C0", "eB_trace": "C3", "eF_hs": "C0", "eB_hs": "C3", "nF_exc": "C2", "nB_exc": "C4"}
+MARKERS = {"eF_trace": "o", "eB_trace": "s", "eF_hs": "o", "eB_hs": "s", "nF_exc": "^", "nB_exc": "v"}
+
+
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def fit_of(f, axis, q, column):
+    g = f[f"fits/{axis}/{q}"]
+    return g["slope"][column], g["slope_stderr"][column], g["intercept"][column]
+
+
+def slope_text(b, se):
+    if not np.isfinite(b):
+        return "no fit"
+    if not np.isfinite(se):
+        return f"b = {b:+.2f}"
+    return f"b = {b:+.2f} ± {se:.2f}"
+
+
+def draw_quantity(ax, x, y, f, axis, q, column, hollow=False, label_extra=""):
+    ok = (y > 0) & np.isfinite(y)
+    colour = COLOURS[q]
+    ax.loglog(x[ok], y[ok], MARKERS[q], color=colour, mfc="none" if hollow else colour, ms=6, ls="none")
+    b, se, a = fit_of(f, axis, q, column)
+    label = f"{LABELS[q]}{label_extra}: {slope_text(b, se)}"
+    if np.isfinite(b) and ok.sum() >= 2:
+        xs = np.geomspace(x[ok].min(), x[ok].max(), 50)
+        ax.loglog(xs, np.exp(a) * xs**b, "--" if hollow else "-", color=colour, lw=1.2, label=label)
+    else:
+        ax.plot([], [], color=colour, label=label)
+    return ok
+
+
+def theory_lines(ax, x, y, with_labels):
+    ok = (y > 0) & np.isfinite(y)
+    if ok.sum() < 2:
+        return
+    x0, y0 = x[ok][0], y[ok][0]
+    xs = np.geomspace(x[ok].min(), x[ok].max(), 50)
+    ax.loglog(xs, y0 * (xs / x0) ** -0.5, ":", color="0.35", lw=1.3, label="slope −1/2 (Theorem 1)" if with_labels else None)
+    ax.loglog(xs, y0 * (xs / x0) ** -1.0, "-.", color="0.6", lw=1.3, label="slope −1 (conjectured optimal)" if with_labels else None)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("scan", help="scan HDF5 file written by `fockmix scan`")
+    p.add_argument("-o", "--output", help="figure file (default: SCAN with .png)")
+    p.add_argument("--dpi", type=int, default=100)
+    args = p.parse_args()
+    out = args.output or os.path.splitext(args.scan)[0] + ".png"
+
+    with h5py.File(args.scan, "r") as f:
+        if "points" not in f:
+            sys.exit(f"{args.scan}: no finished points yet")
+        M = f["points/M"][()].astype(float)
+        N = f["points/N"][()].astype(float)
+        times = f["times"][()] if "times" in f else np.array([])
+        regime = text(f.attrs["regime"])
+        status = text(f.attrs["status"])
+        name = text(f.attrs["name"])
+        horizon = float(f.attrs["horizon"])
+        same = np.array_equal(M, N)
+        M_varies = len(np.unique(M)) > 1
+
+        panels = 2 if len(times) else 1
+        if not same and M_varies:
+            panels += 1
+        fig, axes = plt.subplots(1, panels, figsize=(5.0 * panels, 4.3), squeeze=False)
+        axes = axes[0]
+        xlabel = "N = M" if same else "N"
+
+        # (a) max over [0, T]
+        ax = axes[0]
+        for q in ("eF_trace", "eB_trace"):
+            draw_quantity(ax, N, f[f"max/{q}"][()], f, "N", q, 0)
+        for q in ("eF_hs", "eB_hs"):
+            draw_quantity(ax, N, f[f"max/{q}"][()], f, "N", q, 0, hollow=True)
+        theory_lines(ax, N, f["max/eB_trace"][()], True)
+        ax.set_title(f"max over [0, {horizon:g}]")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("error")
+
+        # (b) trace-norm errors at the chosen times
+        if len(times):
+            ax = axes[1]
+            cmap = plt.get_cmap("viridis")
+            for k, t in enumerate(times):
+                shade = cmap(0.15 + 0.7 * k / max(1, len(times) - 1))
+                for q, marker in (("eF_trace", "o"), ("eB_trace", "s")):
+                    y = f[f"at_times/{q}"][()][:, k]
+                    ok = (y > 0) & np.isfinite(y)
+                    b, se, a = fit_of(f, "N", q, k + 1)
+                    ax.loglog(N[ok], y[ok], marker, color=shade, mfc=shade if q == "eF_trace" else "none", ms=5)
+                    if np.isfinite(b):
+                        xs = np.geomspace(N[ok].min(), N[ok].max(), 50)
+                        ax.loglog(xs, np.exp(a) * xs**b, "-" if q == "eF_trace" else "--", color=shade, lw=1,
+                                  label=f"{LABELS[q]}, t = {t:g}: {slope_text(b, se)}")
+            theory_lines(ax, N, f["at_times/eB_trace"][()][:, -1], True)
+            ax.set_title("at chosen times (filled: $e_F$, open: $e_B$)")
+            ax.set_xlabel(xlabel)
+
+        # (c) against M
+        if not same and M_varies:
+            ax = axes[-1]
+            draw_quantity(ax, M, f["max/eF_trace"][()], f, "M", "eF_trace", 0)
+            draw_quantity(ax, M, f["max/eF_hs"][()], f, "M", "eF_hs", 0, hollow=True)
+            theory_lines(ax, M, f["max/eF_trace"][()], True)
+            ax.set_title(f"fermions against M (max over [0, {horizon:g}])")
+            ax.set_xlabel("M")
+
+        for ax in axes:
+            ax.grid(True, which="both", alpha=0.25)
+            ax.legend(fontsize=7, loc="best")
+        fig.suptitle(f"{name}: {regime} regime, {len(N)} points" + ("" if status == "completed" else f" ({status})"),
+                     fontsize=11)
+        fig.tight_layout()
+        fig.savefig(out, dpi=args.dpi)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
