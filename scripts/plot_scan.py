@@ -17,6 +17,7 @@ os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # read a scan file whil
 
 import h5py  # noqa: E402
 import matplotlib  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -51,9 +52,13 @@ def slope_text(b, se):
     return f"b = {b:+.2f} ± {se:.2f}"
 
 
-def draw_quantity(ax, x, y, f, axis, q, column, hollow=False, label_extra=""):
-    ok = (y > 0) & np.isfinite(y)
+def draw_quantity(ax, x, y, f, axis, q, column, fitted, hollow=False, label_extra=""):
+    """Points (those left out of the fits in grey), the stored fit over the fitted points."""
+    good = (y > 0) & np.isfinite(y)
     colour = COLOURS[q]
+    out = good & ~fitted
+    ax.loglog(x[out], y[out], MARKERS[q], color="0.6", mfc="none" if hollow else "0.6", ms=6, ls="none")
+    ok = good & fitted
     ax.loglog(x[ok], y[ok], MARKERS[q], color=colour, mfc="none" if hollow else colour, ms=6, ls="none")
     b, se, a = fit_of(f, axis, q, column)
     label = f"{LABELS[q]}{label_extra}: {slope_text(b, se)}"
@@ -65,8 +70,8 @@ def draw_quantity(ax, x, y, f, axis, q, column, hollow=False, label_extra=""):
     return ok
 
 
-def theory_lines(ax, x, y, with_labels):
-    ok = (y > 0) & np.isfinite(y)
+def theory_lines(ax, x, y, fitted, with_labels):
+    ok = (y > 0) & np.isfinite(y) & fitted
     if ok.sum() < 2:
         return
     x0, y0 = x[ok][0], y[ok][0]
@@ -86,6 +91,9 @@ def main():
     with h5py.File(args.scan, "r") as f:
         if "points" not in f:
             sys.exit(f"{args.scan}: no finished points yet")
+        value = f["points/value"][()]
+        fit_from = int(f["fits"].attrs.get("fit_from", 0))
+        fitted = value >= fit_from
         M = f["points/M"][()].astype(float)
         N = f["points/N"][()].astype(float)
         times = f["times"][()] if "times" in f else np.array([])
@@ -106,10 +114,10 @@ def main():
         # (a) max over [0, T]
         ax = axes[0]
         for q in ("eF_trace", "eB_trace"):
-            draw_quantity(ax, N, f[f"max/{q}"][()], f, "N", q, 0)
+            draw_quantity(ax, N, f[f"max/{q}"][()], f, "N", q, 0, fitted)
         for q in ("eF_hs", "eB_hs"):
-            draw_quantity(ax, N, f[f"max/{q}"][()], f, "N", q, 0, hollow=True)
-        theory_lines(ax, N, f["max/eB_trace"][()], True)
+            draw_quantity(ax, N, f[f"max/{q}"][()], f, "N", q, 0, fitted, hollow=True)
+        theory_lines(ax, N, f["max/eB_trace"][()], fitted, True)
         ax.set_title(f"max over [0, {horizon:g}]")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("error")
@@ -122,30 +130,38 @@ def main():
                 shade = cmap(0.15 + 0.7 * k / max(1, len(times) - 1))
                 for q, marker in (("eF_trace", "o"), ("eB_trace", "s")):
                     y = f[f"at_times/{q}"][()][:, k]
-                    ok = (y > 0) & np.isfinite(y)
+                    good = (y > 0) & np.isfinite(y)
+                    ok = good & fitted
                     b, se, a = fit_of(f, "N", q, k + 1)
+                    ax.loglog(N[good & ~fitted], y[good & ~fitted], marker, color="0.6",
+                              mfc="0.6" if q == "eF_trace" else "none", ms=5)
                     ax.loglog(N[ok], y[ok], marker, color=shade, mfc=shade if q == "eF_trace" else "none", ms=5)
                     if np.isfinite(b):
                         xs = np.geomspace(N[ok].min(), N[ok].max(), 50)
                         ax.loglog(xs, np.exp(a) * xs**b, "-" if q == "eF_trace" else "--", color=shade, lw=1,
                                   label=f"{LABELS[q]}, t = {t:g}: {slope_text(b, se)}")
-            theory_lines(ax, N, f["at_times/eB_trace"][()][:, -1], True)
+            theory_lines(ax, N, f["at_times/eB_trace"][()][:, -1], fitted, True)
             ax.set_title("at chosen times (filled: $e_F$, open: $e_B$)")
             ax.set_xlabel(xlabel)
 
         # (c) against M
         if not same and M_varies:
             ax = axes[-1]
-            draw_quantity(ax, M, f["max/eF_trace"][()], f, "M", "eF_trace", 0)
-            draw_quantity(ax, M, f["max/eF_hs"][()], f, "M", "eF_hs", 0, hollow=True)
-            theory_lines(ax, M, f["max/eF_trace"][()], True)
+            draw_quantity(ax, M, f["max/eF_trace"][()], f, "M", "eF_trace", 0, fitted)
+            draw_quantity(ax, M, f["max/eF_hs"][()], f, "M", "eF_hs", 0, fitted, hollow=True)
+            theory_lines(ax, M, f["max/eF_trace"][()], fitted, True)
             ax.set_title(f"fermions against M (max over [0, {horizon:g}])")
             ax.set_xlabel("M")
 
-        for ax in axes:
+        for k, ax in enumerate(axes):
+            ticks = M if (not same and M_varies and k == len(axes) - 1) else N
+            ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(np.unique(ticks)))
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
             ax.grid(True, which="both", alpha=0.25)
             ax.legend(fontsize=7, loc="best")
-        fig.suptitle(f"{name}: {regime} regime, {len(N)} points" + ("" if status == "completed" else f" ({status})"),
+        note = f", fits over {int(fitted.sum())} points (grey: left out)" if not fitted.all() else ""
+        fig.suptitle(f"{name}: {regime} regime, {len(N)} points{note}" + ("" if status == "completed" else f" ({status})"),
                      fontsize=11)
         fig.tight_layout()
         fig.savefig(out, dpi=args.dpi)

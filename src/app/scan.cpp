@@ -501,8 +501,8 @@ ScanSpec parse_scan(const std::string& path) {
   if (!sn->is_table()) r.fail("scan", "expected a table, got " + type_name(*sn) + at_line(*sn));
   const toml::table& t = *sn->as_table();
   r.check_keys(t, "scan", {"base", "regime", "vary", "values", "sites_per_fermion", "extra_sites", "sites", "box", "trap", "N",
-                           "M", "lambda", "hbar", "mass_F", "mass_B", "horizon", "output_every", "times", "output", "threads",
-                           "parallel_points", "parallel_max_dim"});
+                           "M", "lambda", "hbar", "mass_F", "mass_B", "horizon", "output_every", "times", "fit_from", "output",
+                           "threads", "parallel_points", "parallel_max_dim"});
   auto get = [&](std::string_view k) { return t.get(k); };
 
   // base model
@@ -629,6 +629,15 @@ ScanSpec parse_scan(const std::string& path) {
       for (std::size_t j = 0; j < k; ++j)
         if (same_time(spec.times[j], tk, spec.horizon)) r.fail(key, fmt::format("{} appears twice", tk));
     }
+  }
+
+  if (const auto* x = get("fit_from")) {
+    spec.fit_from = r.integer(*x, "scan.fit_from");
+    Index usable = 0;
+    for (Index v : spec.values) usable += v >= spec.fit_from ? 1 : 0;
+    if (usable < 2)
+      r.fail("scan.fit_from", fmt::format("leaves {} point(s) with value >= {} to fit; a fit needs at least 2 (3 for a standard error)",
+                                          usable, spec.fit_from));
   }
 
   // output and execution
@@ -788,7 +797,10 @@ double point_cost(const ScanPoint& p) {
 // ---------------------------------------------------------------------------------------------
 // Fits
 
-std::vector<ScanFit> fit_scan(const ScanSpec& spec, const std::vector<ScanPointResult>& points) {
+std::vector<ScanFit> fit_scan(const ScanSpec& spec, const std::vector<ScanPointResult>& all_points) {
+  std::vector<ScanPointResult> points;
+  for (const auto& r : all_points)
+    if (r.point.value >= spec.fit_from) points.push_back(r);
   std::vector<ScanFit> fits;
   for (FitAxis axis : {FitAxis::N, FitAxis::M}) {
     std::vector<double> xs;
@@ -909,6 +921,7 @@ void write_scan_file(const ScanSpec& spec, const ScanResult& res, const std::str
     }
     const h5::Group fg = root.group("fits");
     fg.set_attr("columns", columns);
+    fg.set_attr("fit_from", spec.fit_from);
     fg.set_attr("model", std::string("log y = intercept + slope log x, least squares; slope_stderr = sqrt(s^2 / Sxx)"));
     for (const auto& f : res.fits) {
       const h5::Group g = fg.group(std::string(axis_name(f.axis)) + "/" + to_string(f.quantity));
@@ -1131,8 +1144,8 @@ bool scan_info(const ScanSpec& spec, std::ostream& out) {
   out << fmt::format("output       {} (point files in {}/)\n", spec.output, scan_points_dir(spec));
   for (const auto& w : spec.warnings) out << "warning      " << w << "\n";
   const double phys = physical_memory_bytes();
-  out << fmt::format("\n{:>3} {:>5} {:>9} {:>7} {:>8} {:>9} {:>8} {:>7} {:>7} {:>6} {:>9} {:>10} {:>12} {:>10}  {}\n", "#", "M", "N", "L",
-                     "h", "lambda", "hbar", "m_F", "m_B", "A", "D_F", "D_B", "D", "memory", "status");
+  out << fmt::format("\n{:>3} {:>5} {:>9} {:>7} {:>8} {:>9} {:>8} {:>7} {:>7} {:>6} {:>9} {:>10} {:>12} {:>10} {:>3}  {}\n", "#", "M", "N", "L",
+                     "h", "lambda", "hbar", "m_F", "m_B", "A", "D_F", "D_B", "D", "memory", "K", "status");
   bool all_fit = true;
   for (const auto& p : plan) {
     const Model& m = p.model;
@@ -1140,11 +1153,11 @@ bool scan_info(const ScanSpec& spec, std::ostream& out) {
     if (std::abs(p.N_unrounded - static_cast<double>(m.bosons.number)) > 1e-9) Ntext += fmt::format("({:.4g})", p.N_unrounded);
     std::string Mtext = std::to_string(m.fermions.number);
     if (std::abs(p.M_unrounded - static_cast<double>(m.fermions.number)) > 1e-9) Mtext += fmt::format("({:.4g})", p.M_unrounded);
-    std::string dims = fmt::format("{:>9} {:>10} {:>12} {:>10}", "?", "?", "?", "?");
+    std::string dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", "?", "?", "?", "?", "?");
     std::string status;
     try {
       const ExactFootprint f = exact_footprint(m);
-      dims = fmt::format("{:>9} {:>10} {:>12} {:>10}", f.dim_fermions, f.dim_bosons, f.dim, gib(f.total_bytes));
+      dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", f.dim_fermions, f.dim_bosons, f.dim, gib(f.total_bytes), f.krylov_dim);
     } catch (const std::exception& e) {
       status = e.what();
     }
@@ -1160,13 +1173,15 @@ bool scan_info(const ScanSpec& spec, std::ostream& out) {
                        sites_text(m.sites), m.spacing, m.lambda, m.hbar, m.fermions.mass, m.bosons.mass, p.exponent_A(), dims,
                        status);
   }
-  out << fmt::format("\nmachine      {} of physical memory; exact.memory_limit_gib of the base = {}\n", gib(phys),
-                     spec.base.exact.memory_limit_gib);
+  out << fmt::format("\nmemory       peak estimate of the exact solver with K Krylov vectors (the base's krylov_dim, lowered to fit\n"
+                     "             exact.memory_limit_gib = {} GiB); this machine has {} of physical memory\n",
+                     spec.base.exact.memory_limit_gib, gib(phys));
   const int threads = spec.threads > 0 ? spec.threads : omp_get_max_threads();
   out << fmt::format("execution    {} threads; {}\n", threads,
                      spec.parallel_points > 1
-                         ? fmt::format("points with D <= {} run {} at a time ({} threads each), larger ones alone",
-                                       spec.parallel_max_dim, spec.parallel_points, std::max(1, threads / spec.parallel_points))
+                         ? fmt::format("points with D <= {} run {} at a time ({} thread{} each), larger ones alone",
+                                       spec.parallel_max_dim, spec.parallel_points, std::max(1, threads / spec.parallel_points),
+                                       threads / spec.parallel_points > 1 ? "s" : "")
                          : std::string("points run one after another"));
   out << (all_fit ? "fits         yes: every point can run\n" : "fits         NO: the points marked REFUSED cannot run; `fockmix scan` refuses the scan\n");
   return all_fit;
@@ -1202,7 +1217,7 @@ void print_scan_summary(const ScanSpec& spec, const ScanResult& res, std::ostrea
     out << fmt::format("{:>5} {:>5} {:>7} {:>11} {:>9} {:>9.2f} |                  ", r.point.model.fermions.number,
                        r.point.model.bosons.number, sites_text(r.point.model.sites), r.dim, r.matvecs, r.seconds);
     for (double v : r.max_value) out << fmt::format(" {:>9.3e}", v);
-    out << (r.reused ? "  (reused)\n" : "\n");
+    out << (r.reused ? "  (reused)" : "") << (r.point.value < spec.fit_from ? "  (not in the fits)" : "") << "\n";
   }
   if (res.points.size() < 2) {
     out << "\n(fits need at least two finished points, and three for a standard error)\n";
@@ -1215,7 +1230,9 @@ void print_scan_summary(const ScanSpec& spec, const ScanResult& res, std::ostrea
   }
   std::vector<std::string> labels{"max[0,T]"};
   for (double t : spec.times) labels.push_back(fmt::format("t={}", t));
-  out << fmt::format("\nfitted exponents b of e ~ X^b (least squares on logs, ± one standard error; {} points)\n", res.points.size());
+  const auto fitted = std::count_if(res.points.begin(), res.points.end(), [&](const auto& r) { return r.point.value >= spec.fit_from; });
+  out << fmt::format("\nfitted exponents b of e ~ X^b (least squares on logs, ± one standard error; {} points{})\n", fitted,
+                     spec.fit_from > 0 ? fmt::format(" with {} >= {}", variable_name(spec.vary), spec.fit_from) : std::string());
   out << fmt::format("{:<9} {:<9} {:>17}{} {:>17} {:>8}\n", "quantity", "time", same_axes ? "b vs N (= M)" : "b vs N",
                      same_axes || !M_varies ? "" : fmt::format(" {:>17}", "b vs M"), "theorem", "optimal");
   for (std::size_t q = 0; q < scan_quantity_count; ++q) {

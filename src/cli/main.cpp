@@ -158,6 +158,7 @@ int cmd_scan(const std::string& path, int threads) {
   std::signal(SIGTERM, on_signal);
   fmt::print("fockmix {} — scan {} ({})\n", version, spec.name, path);
   for (const auto& w : spec.warnings) fmt::print("warning: {}\n", w);
+  std::fflush(stdout);
   ProgressBar bar("scan");
   ScanHooks hooks;
   hooks.stop = &g_stop;

@@ -100,6 +100,7 @@ struct ScanSpec {
   double horizon = 0.0;              ///< T (default: the base model's time.final)
   double output_every = 0.0;         ///< output interval (default: the base model's)
   std::vector<double> times;         ///< chosen times in (0, T], each an output time
+  Index fit_from = 0;                ///< fits use the points whose scanned value is >= this (0: all points)
   // output and execution
   std::string output;                ///< scan HDF5 file (relative to the working directory)
   int threads = 0;                   ///< OpenMP threads in all (0 = all cores)
@@ -220,7 +221,7 @@ ScanResult run_scan(const ScanSpec& spec, const ScanHooks& hooks = {});
 /// Rebuild the result of a scan from its point files only (no runs): the points not finished are left out.
 ScanResult collect_scan(const ScanSpec& spec);
 
-/// The fits of every quantity against N and M (from the finished points).
+/// The fits of every quantity against N and M (from the finished points with value >= spec.fit_from).
 std::vector<ScanFit> fit_scan(const ScanSpec& spec, const std::vector<ScanPointResult>& points);
 
 /// The terminal table: one row per point, then the fitted exponents next to the theorems' rates.
