@@ -15,6 +15,9 @@ inline void axpy(Index n, double v, const double* __restrict x, double* __restri
   for (Index r = 0; r < n; ++r) y[r] += v * x[r];
 }
 
+/// Boson columns processed together in the column-local pass.
+constexpr Index kColumns = 4;
+
 template <class T>
 constexpr Index doubles_per = static_cast<Index>(sizeof(T) / sizeof(double));
 
@@ -67,29 +70,53 @@ void SectorHamiltonian::apply(const T* in, T* out) const {
   const bool parallel = DF * DB >= (1 << 14);  // small sectors: forking threads costs more than it saves
 #pragma omp parallel if (parallel)
   {
-    std::vector<double> d(static_cast<std::size_t>(DF));
-    // Pass A, column-local: out[:, j] = D[:, j] o in[:, j] + T_F in[:, j] (+ the boson term when fused).
+    // Pass A, column-local, kColumns boson columns at a time: out[:, j] = D[:, j] o in[:, j] + T_F in[:, j]
+    // (+ the boson term when fused). Sharing each T_F row between the columns gives independent
+    // accumulation chains (the gather otherwise waits on one chain's FMA latency) and reuses its indices.
+    std::vector<double> d(static_cast<std::size_t>(kColumns * DF));
 #pragma omp for schedule(static)
-    for (Index j = 0; j < DB; ++j) {
-      const T* x = in + j * DF;
-      T* y = out + j * DF;
-      const double db = diagB_[j];
-      for (Index i = 0; i < DF; ++i) d[i] = diagF_[i] + db;
-      for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
-        const double n = mb.occ[o].n;
-        const double* Wy = W_.colptr(mb.occ[o].site);
+    for (Index jb = 0; jb < DB; jb += kColumns) {
+      const Index nc = std::min<Index>(kColumns, DB - jb);
+      for (Index c = 0; c < nc; ++c) {
+        const Index j = jb + c;
+        double* dj = d.data() + c * DF;
+        const double db = diagB_[j];
+        for (Index i = 0; i < DF; ++i) dj[i] = diagF_[i] + db;
+        for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
+          const double n = mb.occ[o].n;
+          const double* Wy = W_.colptr(mb.occ[o].site);
 #pragma omp simd
-        for (Index i = 0; i < DF; ++i) d[i] += n * Wy[i];
+          for (Index i = 0; i < DF; ++i) dj[i] += n * Wy[i];
+        }
       }
-      for (Index i = 0; i < DF; ++i) {
-        T acc = d[i] * x[i];
-        for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) acc += TF_.val[q] * x[TF_.col[q]];
-        y[i] = acc;
+      const T* x = in + jb * DF;
+      T* y = out + jb * DF;
+      if (nc == kColumns) {
+        for (Index i = 0; i < DF; ++i) {
+          T acc[kColumns];
+          for (Index c = 0; c < kColumns; ++c) acc[c] = d[c * DF + i] * x[c * DF + i];
+          for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) {
+            const double v = TF_.val[q];
+            const Index k = TF_.col[q];
+            for (Index c = 0; c < kColumns; ++c) acc[c] += v * x[c * DF + k];
+          }
+          for (Index c = 0; c < kColumns; ++c) y[c * DF + i] = acc[c];
+        }
+      } else {
+        for (Index c = 0; c < nc; ++c)
+          for (Index i = 0; i < DF; ++i) {
+            T acc = d[c * DF + i] * x[c * DF + i];
+            for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) acc += TF_.val[q] * x[c * DF + TF_.col[q]];
+            y[c * DF + i] = acc;
+          }
       }
       if (fused)
-        for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
-          axpy(w * DF, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<Index>(TB_.col[q]) * DF),
-               reinterpret_cast<double*>(y));
+        for (Index c = 0; c < nc; ++c) {
+          const Index j = jb + c;
+          for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
+            axpy(w * DF, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<Index>(TB_.col[q]) * DF),
+                 reinterpret_cast<double*>(y + c * DF));
+        }
     }
     // Pass B, the boson term Psi T_B^T, one cache block of fermion rows at a time.
     if (!fused) {
