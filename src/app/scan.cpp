@@ -82,6 +82,15 @@ const char* to_string(ScanQuantity q) {
   return "?";
 }
 
+std::string to_string(ScanStatus s) {
+  switch (s) {
+    case ScanStatus::Running: return "running";
+    case ScanStatus::Interrupted: return "interrupted";
+    case ScanStatus::Completed: return "completed";
+  }
+  return "?";
+}
+
 std::string to_string(ScanRegime r) {
   switch (r) {
     case ScanRegime::Microscopic: return "microscopic";
@@ -827,7 +836,7 @@ std::vector<ScanFit> fit_scan(const ScanSpec& spec, const std::vector<ScanPointR
 // ---------------------------------------------------------------------------------------------
 // The scan file
 
-void write_scan_file(const ScanSpec& spec, const ScanResult& res, const std::string& status) {
+void write_scan_file(const ScanSpec& spec, const ScanResult& res) {
   const std::string tmp = spec.output + ".tmp";
   {
     h5::File file = h5::File::create(tmp);
@@ -836,7 +845,7 @@ void write_scan_file(const ScanSpec& spec, const ScanResult& res, const std::str
     root.set_attr("version", version);
     root.set_attr("kind", "scan");
     root.set_attr("name", spec.name);
-    root.set_attr("status", status);
+    root.set_attr("status", to_string(res.status));
     root.set_attr("regime", to_string(spec.regime));
     root.set_attr("vary", variable_name(spec.vary));
     root.set_attr("box", box_name(spec.box));
@@ -1030,7 +1039,7 @@ ScanResult run_scan(const ScanSpec& spec, const ScanHooks& hooks) {
 
   {
     std::lock_guard<std::mutex> g(lock);
-    write_scan_file(spec, result_so_far(ScanStatus::Interrupted), "running");
+    write_scan_file(spec, result_so_far(ScanStatus::Running));
     report(pending.size() < n ? fmt::format("{} of {} points reused from earlier runs", n - pending.size(), n) : "starting");
   }
 
@@ -1056,13 +1065,21 @@ ScanResult run_scan(const ScanSpec& spec, const ScanHooks& hooks) {
       }
       if (external_stop()) stop_all.store(true);  // run_model checks stop_all right after this hook
     };
-    const RunSummary s = run_model(p.model, rh);
+    RunSummary s;
+    try {
+      s = run_model(p.model, rh);
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("point {} (M = {}, N = {}, L = {}, file {}): {}", i, p.model.fermions.number, p.model.bosons.number,
+                              sites_text(p.model.sites), p.model.output, e.what()));
+    }
     std::lock_guard<std::mutex> g(lock);
     running[i] = false;
     if (s.status == RunStatus::Completed) {
       done[i] = read_point_file(spec, p, p.model.output);
       if (!done[i]) throw Error("cannot read back the finished point file " + p.model.output);
-      write_scan_file(spec, result_so_far(ScanStatus::Interrupted), "running");
+      write_scan_file(spec, result_so_far(ScanStatus::Running));
       report(fmt::format("point {} (M = {}, N = {}) done in {:.1f} s", i + 1, p.model.fermions.number, p.model.bosons.number,
                          s.seconds_total));
     } else {
@@ -1070,7 +1087,8 @@ ScanResult run_scan(const ScanSpec& spec, const ScanHooks& hooks) {
     }
   };
 
-  // small points side by side, then the large ones with every thread
+  // small points side by side, then the large ones with every thread; on an error the scan file says
+  // `interrupted` (it holds every point finished before) and the error goes to the caller
   std::vector<std::size_t> small, large;
   for (std::size_t i : pending) {
     const bool is_small = spec.parallel_points > 1 && exact_footprint(plan[i].model).dim <= spec.parallel_max_dim;
@@ -1107,25 +1125,31 @@ ScanResult run_scan(const ScanSpec& spec, const ScanHooks& hooks) {
       for (auto& th : pool) th.join();
     }
   }
-  if (error) std::rethrow_exception(error);
-  {
+  if (!error) {
     const int saved = omp_get_max_threads();
     for (std::size_t i : large) {
       if (stop_all.load() || external_stop()) break;
       try {
         run_point(i, total_threads);
       } catch (...) {
-        omp_set_num_threads(saved);
-        throw;
+        error = std::current_exception();
+        break;
       }
     }
     omp_set_num_threads(saved);
+  }
+  if (error) {
+    {
+      std::lock_guard<std::mutex> g(lock);
+      write_scan_file(spec, result_so_far(ScanStatus::Interrupted));
+    }
+    std::rethrow_exception(error);
   }
 
   std::lock_guard<std::mutex> g(lock);
   const bool complete = std::all_of(done.begin(), done.end(), [](const auto& r) { return r.has_value(); });
   ScanResult res = result_so_far(complete ? ScanStatus::Completed : ScanStatus::Interrupted);
-  write_scan_file(spec, res, complete ? "completed" : "interrupted");
+  write_scan_file(spec, res);
   report(complete ? "done" : "interrupted");
   return res;
 }

@@ -183,7 +183,10 @@ struct ScanFit {
   std::vector<LinearFit> columns;
 };
 
-enum class ScanStatus { Completed, Interrupted };
+/// Where a scan stands: `Running` while points are still being worked on (the scan file then holds the
+/// points finished so far), `Interrupted` when it ended with points missing, `Completed` with all.
+enum class ScanStatus { Running, Interrupted, Completed };
+std::string to_string(ScanStatus s);  ///< "running", "interrupted", "completed" (the file's `status`)
 
 struct ScanResult {
   ScanStatus status = ScanStatus::Completed;
@@ -228,7 +231,7 @@ std::vector<ScanFit> fit_scan(const ScanSpec& spec, const std::vector<ScanPointR
 void print_scan_summary(const ScanSpec& spec, const ScanResult& result, std::ostream& out);
 
 /// Write the scan HDF5 file (docs/scaling.md) from a result; atomically (temporary file + rename).
-void write_scan_file(const ScanSpec& spec, const ScanResult& result, const std::string& status);
+void write_scan_file(const ScanSpec& spec, const ScanResult& result);
 
 std::string to_string(ScanRegime r);
 
