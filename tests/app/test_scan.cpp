@@ -237,7 +237,9 @@ void expect_same_results(const ScanResult& a, const ScanResult& b) {
   for (std::size_t f = 0; f < a.fits.size(); ++f)
     for (std::size_t c = 0; c < a.fits[f].columns.size(); ++c) {
       const double x = a.fits[f].columns[c].slope, y = b.fits[f].columns[c].slope;
-      if (std::isfinite(x) || std::isfinite(y)) EXPECT_NEAR(x, y, 1e-9);
+      if (std::isfinite(x) || std::isfinite(y)) {
+        EXPECT_NEAR(x, y, 1e-9);
+      }
     }
 }
 
