@@ -21,10 +21,14 @@
 #include "fockmix/exact/footprint.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/version.hpp"
+#include "io/toml_reader.hpp"
 
 namespace fockmix {
 
 namespace fs = std::filesystem;
+using detail::at_line;
+using detail::TomlReader;
+using detail::type_name;
 
 // ---------------------------------------------------------------------------------------------
 // Least squares on logs
@@ -128,114 +132,33 @@ std::string read_text(const std::string& path) {
 bool same_time(double a, double b, double T) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(T)); }
 
 // ---------------------------------------------------------------------------------------------
-// The TOML reader of scan files (the same conventions as the model reader: FILE: KEY: REASON).
-
-std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
-  }
-}
-
-std::string at_line(const toml::node& n) {
-  const auto line = n.source().begin.line;
-  return line > 0 ? " (line " + std::to_string(line) + ")" : "";
-}
-
-class ScanReader {
- public:
-  explicit ScanReader(std::string file) : file_(std::move(file)) {}
-  [[noreturn]] void fail(const std::string& key, const std::string& reason) const { throw InputError(file_, key, reason); }
-
-  void check_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      fail(key(path, k.str()), "unknown key" + at_line(v) + " (allowed here: " + names + ")");
-    }
-  }
-  static std::string key(const std::string& path, std::string_view k) { return path.empty() ? std::string(k) : path + "." + std::string(k); }
-
-  double number(const toml::node& n, const std::string& k) const {
-    double x = 0.0;
-    if (n.is_floating_point())
-      x = n.as_floating_point()->get();
-    else if (n.is_integer())
-      x = static_cast<double>(n.as_integer()->get());
-    else
-      fail(k, "expected a number, got " + type_name(n) + at_line(n));
-    if (!std::isfinite(x)) fail(k, fmt::format("must be a finite number, got {}", x));
-    return x;
-  }
-  Index integer(const toml::node& n, const std::string& k) const {
-    if (!n.is_integer()) fail(k, "expected an integer, got " + type_name(n) + at_line(n));
-    return n.as_integer()->get();
-  }
-  std::string string(const toml::node& n, const std::string& k) const {
-    if (!n.is_string()) fail(k, "expected a string, got " + type_name(n) + at_line(n));
-    return n.as_string()->get();
-  }
-  const toml::array& array(const toml::node& n, const std::string& k, const std::string& what) const {
-    if (!n.is_array()) fail(k, "expected " + what + ", got " + type_name(n) + at_line(n));
-    return *n.as_array();
-  }
-  std::vector<double> numbers(const toml::node& n, const std::string& k) const {
-    std::vector<double> out;
-    std::size_t i = 0;
-    for (const auto& e : array(n, k, "an array of numbers")) out.push_back(number(e, k + "[" + std::to_string(i++) + "]"));
-    return out;
-  }
-  std::vector<Index> integers(const toml::node& n, const std::string& k) const {
-    std::vector<Index> out;
-    std::size_t i = 0;
-    for (const auto& e : array(n, k, "an array of integers")) out.push_back(integer(e, k + "[" + std::to_string(i++) + "]"));
-    return out;
-  }
-  /// One of `names`.
-  std::string choice(const toml::node& n, const std::string& k, std::initializer_list<std::string_view> names) const {
-    const std::string s = string(n, k);
-    std::string list;
-    for (auto a : names) {
-      if (a == s) return s;
-      list += (list.empty() ? "" : ", ") + std::string(a);
-    }
-    fail(k, "unknown value '" + s + "' (expected " + list + ")");
-  }
-
- private:
-  std::string file_;
-};
+// Reading scan files (src/io/toml_reader.hpp: the model reader's conventions, FILE: KEY: REASON).
+// Numbers in a scan file must be finite.
 
 /// A custom-regime parameter: a number, an array (one per value) or { coef, power, of }.
-ScanLaw read_law(const ScanReader& r, const toml::node& n, const std::string& k, ScanVariable vary) {
+ScanLaw read_law(const TomlReader& r, const toml::node& n, const std::string& k, ScanVariable vary) {
   ScanLaw law;
   law.of = vary;
   if (n.is_table()) {
     const toml::table& t = *n.as_table();
     r.check_keys(t, k, {"coef", "power", "of"});
     law.kind = ScanLaw::Kind::Power;
-    if (const auto* c = t.get("coef")) law.coef = r.number(*c, k + ".coef");
+    if (const auto* c = t.get("coef")) law.coef = r.as_finite_number(*c, k + ".coef");
     if (const auto* p = t.get("power"))
-      law.power = r.number(*p, k + ".power");
+      law.power = r.as_finite_number(*p, k + ".power");
     else
       r.fail(k + ".power", "missing (the law is coef * X^power)");
-    if (const auto* o = t.get("of")) law.of = r.choice(*o, k + ".of", {"M", "N"}) == "M" ? ScanVariable::M : ScanVariable::N;
+    if (const auto* o = t.get("of")) law.of = r.as_choice(*o, k + ".of", {"M", "N"}) == "M" ? ScanVariable::M : ScanVariable::N;
     return law;
   }
   if (n.is_array()) {
     law.kind = ScanLaw::Kind::List;
-    law.list = r.numbers(n, k);
+    law.list = r.as_finite_numbers(n, k);
     return law;
   }
   if (n.is_integer() || n.is_floating_point()) {
     law.kind = ScanLaw::Kind::Constant;
-    law.constant = r.number(n, k);
+    law.constant = r.as_finite_number(n, k);
     return law;
   }
   r.fail(k, "expected a number, an array of numbers (one per value) or a power law { coef, power, of }, got " + type_name(n) +
@@ -492,23 +415,15 @@ ScanSpec parse_scan(const std::string& path) {
   ScanSpec spec;
   spec.source = path;
   spec.text = read_text(path);
-  toml::table root;
-  try {
-    root = toml::parse(spec.text, path);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    throw InputError(path, "", "TOML syntax error at line " + std::to_string(where.line) + ", column " +
-                                   std::to_string(where.column) + ": " + std::string(e.description()));
-  }
-  const ScanReader r(path);
+  const toml::table root = detail::parse_toml(spec.text, path);
+  const TomlReader r(path);
   r.check_keys(root, "", {"name", "scan"});
   spec.name = fs::path(path).stem().string();
-  if (const auto* n = root.get("name")) spec.name = r.string(*n, "name");
+  if (const auto* n = root.get("name")) spec.name = r.as_string(*n, "name");
   if (spec.name.empty()) r.fail("name", "must not be empty");
-  const toml::node* sn = root.get("scan");
-  if (sn == nullptr) r.fail("scan", "missing: a scan file needs a [scan] table (models/README.md, \"Scan files\")");
-  if (!sn->is_table()) r.fail("scan", "expected a table, got " + type_name(*sn) + at_line(*sn));
-  const toml::table& t = *sn->as_table();
+  const toml::table* st = r.table(root, "", "scan");
+  if (st == nullptr) r.fail("scan", "missing: a scan file needs a [scan] table (models/README.md, \"Scan files\")");
+  const toml::table& t = *st;
   r.check_keys(t, "scan", {"base", "regime", "vary", "values", "sites_per_fermion", "extra_sites", "sites", "box", "trap", "N",
                            "M", "lambda", "hbar", "mass_F", "mass_B", "horizon", "output_every", "times", "fit_from", "output",
                            "threads", "parallel_points", "parallel_max_dim"});
@@ -517,10 +432,7 @@ ScanSpec parse_scan(const std::string& path) {
   // base model
   const toml::node* bn = get("base");
   if (bn == nullptr) r.fail("scan.base", "missing: the base model file (relative to the scan file)");
-  {
-    const fs::path b(r.string(*bn, "scan.base"));
-    spec.base_path = (b.is_absolute() ? b : fs::path(path).parent_path() / b).lexically_normal().string();
-  }
+  spec.base_path = r.resolve(r.as_string(*bn, "scan.base"));
   if (!fs::exists(spec.base_path, ec) || fs::is_directory(spec.base_path, ec))
     r.fail("scan.base", "no such model file '" + spec.base_path + "'");
   try {
@@ -535,14 +447,14 @@ ScanSpec parse_scan(const std::string& path) {
   // regime and values
   const toml::node* rn = get("regime");
   if (rn == nullptr) r.fail("scan.regime", "missing (microscopic, semiclassical or custom)");
-  const std::string regime = r.choice(*rn, "scan.regime", {"microscopic", "semiclassical", "custom"});
+  const std::string regime = r.as_choice(*rn, "scan.regime", {"microscopic", "semiclassical", "custom"});
   spec.regime = regime == "microscopic" ? ScanRegime::Microscopic : regime == "semiclassical" ? ScanRegime::Semiclassical : ScanRegime::Custom;
-  if (const auto* n = get("vary")) spec.vary = r.choice(*n, "scan.vary", {"M", "N"}) == "M" ? ScanVariable::M : ScanVariable::N;
+  if (const auto* n = get("vary")) spec.vary = r.as_choice(*n, "scan.vary", {"M", "N"}) == "M" ? ScanVariable::M : ScanVariable::N;
   if (spec.vary == ScanVariable::N && spec.regime != ScanRegime::Custom)
     r.fail("scan.vary", "the " + regime + " regime fixes N by M: scan over M (vary = \"M\"), or use regime = \"custom\"");
   const toml::node* vn = get("values");
   if (vn == nullptr) r.fail("scan.values", std::string("missing: the list of ") + variable_name(spec.vary) + " values");
-  spec.values = r.integers(*vn, "scan.values");
+  spec.values = r.as_integers(*vn, "scan.values");
   if (spec.values.empty()) r.fail("scan.values", "is empty: a scan needs at least one point (and three for a fit with an error bar)");
   for (std::size_t i = 0; i < spec.values.size(); ++i) {
     if (spec.values[i] < 1)
@@ -557,35 +469,27 @@ ScanSpec parse_scan(const std::string& path) {
   int rules = 0;
   if (const auto* x = get("sites_per_fermion")) {
     ++rules;
-    spec.sites_per_fermion = r.number(*x, "scan.sites_per_fermion");
+    spec.sites_per_fermion = r.as_finite_number(*x, "scan.sites_per_fermion");
     if (!(spec.sites_per_fermion > 0)) r.fail("scan.sites_per_fermion", fmt::format("must be > 0, got {}", spec.sites_per_fermion));
   }
   if (const auto* x = get("extra_sites")) {
     ++rules;
-    spec.extra_sites = r.integer(*x, "scan.extra_sites");
+    spec.extra_sites = r.as_integer(*x, "scan.extra_sites");
     if (spec.extra_sites < 0) r.fail("scan.extra_sites", fmt::format("must be >= 0, got {}", spec.extra_sites));
     if (d != 1) r.fail("scan.extra_sites", fmt::format("L = M + c applies to 1D lattices; the base model has d = {}", d));
   }
   if (const auto* x = get("sites")) {
     ++rules;
-    const toml::array& a = r.array(*x, "scan.sites", "an array with the lattice of every point");
     std::size_t i = 0;
-    for (const auto& e : a) {
-      const std::string k = "scan.sites[" + std::to_string(i++) + "]";
-      if (e.is_integer())
-        spec.sites.push_back({r.integer(e, k)});
-      else if (e.is_array())
-        spec.sites.push_back(r.integers(e, k));
-      else
-        r.fail(k, "expected an integer or an array of integers, got " + type_name(e) + at_line(e));
-    }
+    for (const auto& e : r.as_array(*x, "scan.sites", "an array with the lattice of every point"))
+      spec.sites.push_back(r.as_integer_list(e, "scan.sites[" + std::to_string(i++) + "]"));
     if (spec.sites.size() != n)
       r.fail("scan.sites", fmt::format("needs one lattice per value ({}), got {}", n, spec.sites.size()));
   }
   if (rules > 1) r.fail("scan", "give at most one lattice rule: sites_per_fermion, extra_sites or sites");
   spec.box = spec.regime == ScanRegime::Semiclassical ? BoxRule::Fixed : BoxRule::Grow;
-  if (const auto* x = get("box")) spec.box = r.choice(*x, "scan.box", {"grow", "fixed"}) == "grow" ? BoxRule::Grow : BoxRule::Fixed;
-  if (const auto* x = get("trap")) spec.trap = r.choice(*x, "scan.trap", {"fixed", "box"}) == "fixed" ? TrapRule::Fixed : TrapRule::Box;
+  if (const auto* x = get("box")) spec.box = r.as_choice(*x, "scan.box", {"grow", "fixed"}) == "grow" ? BoxRule::Grow : BoxRule::Fixed;
+  if (const auto* x = get("trap")) spec.trap = r.as_choice(*x, "scan.trap", {"fixed", "box"}) == "fixed" ? TrapRule::Fixed : TrapRule::Box;
 
   // regime parameters
   struct LawKey {
@@ -616,13 +520,13 @@ ScanSpec parse_scan(const std::string& path) {
   // time
   spec.horizon = spec.base.t_final;
   spec.output_every = spec.base.output_every;
-  if (const auto* x = get("horizon")) spec.horizon = r.number(*x, "scan.horizon");
+  if (const auto* x = get("horizon")) spec.horizon = r.as_finite_number(*x, "scan.horizon");
   if (!(spec.horizon > 0)) r.fail("scan.horizon", fmt::format("must be > 0, got {}", spec.horizon));
-  if (const auto* x = get("output_every")) spec.output_every = r.number(*x, "scan.output_every");
+  if (const auto* x = get("output_every")) spec.output_every = r.as_finite_number(*x, "scan.output_every");
   if (!(spec.output_every > 0)) r.fail("scan.output_every", fmt::format("must be > 0, got {}", spec.output_every));
   if (!(spec.horizon / spec.output_every <= 1e6))
     r.fail("scan.output_every", fmt::format("T / output_every = {} output times per point, more than 1e6", spec.horizon / spec.output_every));
-  if (const auto* x = get("times")) spec.times = r.numbers(*x, "scan.times");
+  if (const auto* x = get("times")) spec.times = r.as_finite_numbers(*x, "scan.times");
   {
     Model probe = spec.base;
     probe.t_final = spec.horizon;
@@ -641,7 +545,7 @@ ScanSpec parse_scan(const std::string& path) {
   }
 
   if (const auto* x = get("fit_from")) {
-    spec.fit_from = r.integer(*x, "scan.fit_from");
+    spec.fit_from = r.as_integer(*x, "scan.fit_from");
     Index usable = 0;
     for (Index v : spec.values) usable += v >= spec.fit_from ? 1 : 0;
     if (usable < 2)
@@ -651,22 +555,22 @@ ScanSpec parse_scan(const std::string& path) {
 
   // output and execution
   spec.output = "results/" + spec.name + ".h5";
-  if (const auto* x = get("output")) spec.output = r.string(*x, "scan.output");
+  if (const auto* x = get("output")) spec.output = r.as_string(*x, "scan.output");
   if (spec.output.empty()) r.fail("scan.output", "must not be empty");
   if (fs::path(spec.output).filename().empty() || fs::path(spec.output).stem().empty())
     r.fail("scan.output", "needs a file name, got '" + spec.output + "'");
   if (const auto* x = get("threads")) {
-    const Index v = r.integer(*x, "scan.threads");
+    const Index v = r.as_integer(*x, "scan.threads");
     if (v < 0 || v > 4096) r.fail("scan.threads", fmt::format("must be in 0..4096 (0 = all cores), got {}", v));
     spec.threads = static_cast<int>(v);
   }
   if (const auto* x = get("parallel_points")) {
-    const Index v = r.integer(*x, "scan.parallel_points");
+    const Index v = r.as_integer(*x, "scan.parallel_points");
     if (v < 1 || v > 4096) r.fail("scan.parallel_points", fmt::format("must be in 1..4096, got {}", v));
     spec.parallel_points = static_cast<int>(v);
   }
   if (const auto* x = get("parallel_max_dim")) {
-    spec.parallel_max_dim = r.integer(*x, "scan.parallel_max_dim");
+    spec.parallel_max_dim = r.as_integer(*x, "scan.parallel_max_dim");
     if (spec.parallel_max_dim < 0) r.fail("scan.parallel_max_dim", fmt::format("must be >= 0, got {}", spec.parallel_max_dim));
   }
 

@@ -6,8 +6,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <initializer_list>
-#include <limits>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -17,12 +15,17 @@
 #include "fockmix/exact/footprint.hpp"
 #include "fockmix/fock/binomial.hpp"
 #include "fockmix/fock/boson_basis.hpp"
+#include "io/toml_reader.hpp"
 
 namespace fockmix {
 
 namespace {
 
 namespace fs = std::filesystem;
+using detail::at_line;
+using detail::join_key;
+using detail::TomlReader;
+using detail::type_name;
 
 /// Most output times a model may ask for (protects against output_every = 1e-300).
 constexpr double max_output_times = 1e7;
@@ -30,10 +33,6 @@ constexpr double max_output_times = 1e7;
 /// Allowed values of `init.kind` per species (SPEC §3, OrbitalSource / CondensateSource).
 const std::vector<std::string> fermion_init_kinds{"trap", "plane_waves", "packet", "hartree", "file"};
 const std::vector<std::string> boson_init_kinds{"trap", "packet", "hartree", "file"};
-
-std::string join_key(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
 
 std::string list_text(const std::vector<std::string>& names) {
   std::string out;
@@ -82,161 +81,26 @@ std::vector<std::vector<double>> read_table_rows(const std::string& path, const 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The TOML reader: types and names only; ranges are checked by validate().
+// Reading model files (src/io/toml_reader.hpp): types and names only; ranges are checked by validate().
 
-std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+/// A table of values: an array of numbers, or a string naming a text file of numbers (relative to
+/// the model file's directory).
+void table_values(const TomlReader& r, const toml::table& t, const std::string& path, std::string_view key,
+                  std::vector<double>& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return;
+  const std::string k = join_key(path, key);
+  if (n->is_string()) {
+    out.clear();
+    for (const auto& row : read_table_rows(r.resolve(n->as_string()->get()), r.file(), k))
+      out.insert(out.end(), row.begin(), row.end());
+    return;
   }
+  if (!n->is_array()) r.fail(k, "expected an array of numbers or a file name, got " + type_name(*n) + at_line(*n));
+  out = r.as_numbers(*n, k);
 }
 
-std::string at_line(const toml::node& n) {
-  const auto line = n.source().begin.line;
-  return line > 0 ? " (line " + std::to_string(line) + ")" : "";
-}
-
-class Reader {
- public:
-  Reader(std::string file, fs::path dir) : file_(std::move(file)), dir_(std::move(dir)) {}
-
-  const std::string& file() const { return file_; }
-
-  [[noreturn]] void fail(const std::string& key, const std::string& reason) const { throw InputError(file_, key, reason); }
-
-  /// Every key of `t` must be one of `allowed`.
-  void check_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      fail(join_key(path, k.str()), "unknown key" + at_line(v) + " (allowed here: " + names + ")");
-    }
-  }
-
-  /// The sub-table `key` of `t` (a [section] or an inline table), nullptr if absent.
-  const toml::table* table(const toml::table& t, const std::string& path, std::string_view key) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return nullptr;
-    if (!n->is_table()) fail(join_key(path, key), "expected a table, got " + type_name(*n) + at_line(*n));
-    return n->as_table();
-  }
-
-  /// A real number: TOML floats and integers are accepted.
-  void number(const toml::table& t, const std::string& path, std::string_view key, double& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return;
-    out = as_number(*n, join_key(path, key));
-  }
-
-  /// An integer: TOML integers only.
-  void integer(const toml::table& t, const std::string& path, std::string_view key, Index& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return;
-    out = as_integer(*n, join_key(path, key));
-  }
-
-  void integer(const toml::table& t, const std::string& path, std::string_view key, int& out) const {
-    Index v = out;
-    integer(t, path, key, v);
-    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
-      fail(join_key(path, key), "value " + std::to_string(v) + " is out of range");
-    out = static_cast<int>(v);
-  }
-
-  void boolean(const toml::table& t, const std::string& path, std::string_view key, bool& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return;
-    if (!n->is_boolean()) fail(join_key(path, key), "expected true or false, got " + type_name(*n) + at_line(*n));
-    out = n->as_boolean()->get();
-  }
-
-  /// A string; returns whether the key was present.
-  bool string(const toml::table& t, const std::string& path, std::string_view key, std::string& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return false;
-    if (!n->is_string()) fail(join_key(path, key), "expected a string, got " + type_name(*n) + at_line(*n));
-    out = n->as_string()->get();
-    return true;
-  }
-
-  /// An array of real numbers.
-  void numbers(const toml::table& t, const std::string& path, std::string_view key, std::vector<double>& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return;
-    const std::string k = join_key(path, key);
-    if (!n->is_array()) fail(k, "expected an array of numbers, got " + type_name(*n) + at_line(*n));
-    out.clear();
-    std::size_t i = 0;
-    for (const auto& e : *n->as_array()) out.push_back(as_number(e, k + "[" + std::to_string(i++) + "]"));
-  }
-
-  /// A table of values: an array of numbers, or a string naming a text file of numbers (relative to
-  /// the model file's directory).
-  void table_values(const toml::table& t, const std::string& path, std::string_view key, std::vector<double>& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return;
-    const std::string k = join_key(path, key);
-    if (n->is_string()) {
-      out.clear();
-      for (const auto& row : read_table_rows(resolve(n->as_string()->get()), file_, k))
-        out.insert(out.end(), row.begin(), row.end());
-      return;
-    }
-    if (!n->is_array()) fail(k, "expected an array of numbers or a file name, got " + type_name(*n) + at_line(*n));
-    numbers(t, path, key, out);
-  }
-
-  /// grid.sites: one integer or an array of integers.
-  void sites(const toml::table& t, const std::string& path, std::string_view key, std::vector<Index>& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return;
-    const std::string k = join_key(path, key);
-    if (n->is_integer()) {
-      out = {n->as_integer()->get()};
-      return;
-    }
-    if (!n->is_array()) fail(k, "expected an integer or an array of integers, got " + type_name(*n) + at_line(*n));
-    out.clear();
-    std::size_t i = 0;
-    for (const auto& e : *n->as_array()) out.push_back(as_integer(e, k + "[" + std::to_string(i++) + "]"));
-  }
-
-  /// A path relative to the model file's directory (absolute paths stay as they are).
-  std::string resolve(const std::string& name) const {
-    const fs::path p(name);
-    if (p.is_absolute() || dir_.empty()) return p.lexically_normal().string();
-    return (dir_ / p).lexically_normal().string();
-  }
-
-  /// Rethrow an InputError of the grid functions (which do not know the file) with the file and `key`.
-  [[noreturn]] void rethrow(const InputError& e, const std::string& key) const { fail(key, e.reason()); }
-
- private:
-  double as_number(const toml::node& n, const std::string& key) const {
-    if (n.is_floating_point()) return n.as_floating_point()->get();
-    if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
-    fail(key, "expected a number, got " + type_name(n) + at_line(n));
-  }
-
-  Index as_integer(const toml::node& n, const std::string& key) const {
-    if (n.is_integer()) return n.as_integer()->get();
-    fail(key, "expected an integer, got " + type_name(n) + at_line(n));
-  }
-
-  std::string file_;
-  fs::path dir_;
-};
-
-PotentialSpec read_potential(const Reader& r, const toml::table& t, const std::string& path) {
+PotentialSpec read_potential(const TomlReader& r, const toml::table& t, const std::string& path) {
   r.check_keys(t, path, {"kind", "strength", "centre", "width", "table"});
   PotentialSpec p;
   std::string kind;
@@ -249,11 +113,11 @@ PotentialSpec read_potential(const Reader& r, const toml::table& t, const std::s
   r.number(t, path, "strength", p.strength);
   r.number(t, path, "width", p.width);
   r.numbers(t, path, "centre", p.centre);
-  r.table_values(t, path, "table", p.table);
+  table_values(r, t, path, "table", p.table);
   return p;
 }
 
-InitSpec read_init(const Reader& r, const toml::table& t, const std::string& path) {
+InitSpec read_init(const TomlReader& r, const toml::table& t, const std::string& path) {
   r.check_keys(t, path, {"kind", "centre", "width", "momentum", "file"});
   InitSpec s;
   if (!r.string(t, path, "kind", s.kind)) r.fail(join_key(path, "kind"), "missing");
@@ -264,7 +128,7 @@ InitSpec read_init(const Reader& r, const toml::table& t, const std::string& pat
   return s;
 }
 
-void read_species(const Reader& r, const toml::table& t, const std::string& path, bool bosons, SpeciesSpec& s) {
+void read_species(const TomlReader& r, const toml::table& t, const std::string& path, bool bosons, SpeciesSpec& s) {
   if (bosons)
     r.check_keys(t, path, {"number", "mass", "max_per_site", "trap", "potential", "init"});
   else
@@ -277,7 +141,7 @@ void read_species(const Reader& r, const toml::table& t, const std::string& path
   if (const auto* u = r.table(t, path, "init")) s.init = read_init(r, *u, join_key(path, "init"));
 }
 
-Model read_model(const Reader& r, const toml::table& root) {
+Model read_model(const TomlReader& r, const toml::table& root) {
   Model m;
   m.source = r.file();
   m.name = fs::path(r.file()).stem().string();
@@ -287,7 +151,7 @@ Model read_model(const Reader& r, const toml::table& root) {
 
   if (const auto* t = r.table(root, "", "grid")) {
     r.check_keys(*t, "grid", {"sites", "spacing", "kinetic"});
-    r.sites(*t, "grid", "sites", m.sites);
+    r.integer_list(*t, "grid", "sites", m.sites);
     r.number(*t, "grid", "spacing", m.spacing);
     std::string kinetic;
     if (r.string(*t, "grid", "kinetic", kinetic)) {
@@ -316,7 +180,7 @@ Model read_model(const Reader& r, const toml::table& root) {
     r.number(*t, "interaction", "amplitude", m.interaction.amplitude);
     r.number(*t, "interaction", "width", m.interaction.width);
     r.number(*t, "interaction", "epsilon", m.interaction.epsilon);
-    r.table_values(*t, "interaction", "table", m.interaction.table);
+    table_values(r, *t, "interaction", "table", m.interaction.table);
   }
   if (const auto* t = r.table(root, "", "fermions")) read_species(r, *t, "fermions", false, m.fermions);
   if (const auto* t = r.table(root, "", "bosons")) read_species(r, *t, "bosons", true, m.bosons);
@@ -593,16 +457,8 @@ Model load_model(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
 
-  toml::table root;
-  try {
-    root = toml::parse(text.str(), path);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    throw InputError(path, "", "TOML syntax error at line " + std::to_string(where.line) + ", column " +
-                                   std::to_string(where.column) + ": " + std::string(e.description()));
-  }
-  const Reader reader(path, fs::path(path).parent_path());
-  Model m = read_model(reader, root);
+  const toml::table root = detail::parse_toml(text.str(), path);
+  Model m = read_model(detail::TomlReader(path), root);
   validate(m);
   return m;
 }
