@@ -32,11 +32,12 @@ import scipy.sparse.linalg
 
 GIB = 1024.0**3
 
-# Bytes scipy needs per nonzero and per state entry while building -1j*H and running expm_multiply:
-# the int64 indices and float64 data as read (16 B), the int32 indices kept for the real CSR (4 B),
-# the complex CSR -1j*H (16 B data + 4 B indices) -> 36 B a nonzero at the peak of the build;
-# about a dozen complex work vectors (psi0, psi_t, B, F, Z and onenormest's blocks) -> 12 x 16 B a state.
-BYTES_PER_NNZ = 36.0
+# Bytes scipy needs per nonzero and per state entry, measured peak over the three default cases
+# (11.5 GiB for nnz = 1.83e8, D = 1.14e7): the real CSR as read and converted (8 B data + 4 B indices),
+# the complex CSR -1j*H (16 + 4 B), the shifted copy A - mu I that expm_multiply makes (16 + 4 B) and
+# the real |A| of the exact 1-norms (8 + 4 B) -> 60 B a nonzero; about a dozen complex work vectors
+# (psi0, psi_t, B, F and onenormest's blocks) -> 12 x 16 B a state.
+BYTES_PER_NNZ = 60.0
 BYTES_PER_STATE = 12 * 16.0
 # Taylor degree m = 55 covers a 1-norm of theta_55 = 9.9 at tolerance 2^-53 (Al-Mohy and Higham 2011,
 # scipy's table): at most ~55/9.9 matvecs per unit of ||A||_1, plus the norm estimates.

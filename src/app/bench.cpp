@@ -238,11 +238,13 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
     r.step_seconds = omp_get_wtime() - t0;
   }
   r.peak_rss_bytes = peak_rss_bytes();
-  out << fmt::format("  exp(-i H t/hbar) psi0, t = 1, tolerance {:g}: Krylov dim {} (cap {} for {} GiB), {}, {} matvecs, "
-                     "{} substeps, error estimate {:.2e}{}\n",
-                     opt.tolerance, r.krylov_dim, r.krylov_dim, opt.memory_limit_gib, seconds_text(r.step_seconds), r.step.matvecs,
+  const double matvec_share = static_cast<double>(r.step.matvecs) * r.matvec_median_s;
+  out << fmt::format("  exp(-i H t/hbar) psi0, t = 1, tolerance {:g}: Krylov dim {} (cap {} GiB), {}, {} matvecs, "
+                     "{} substeps, error estimate {:.2e}{}; matvecs x median matvec = {} ({:.0f}% of the step)\n",
+                     opt.tolerance, r.krylov_dim, opt.memory_limit_gib, seconds_text(r.step_seconds), r.step.matvecs,
                      r.step.substeps, r.step.error_estimate,
-                     r.step.status == KrylovStatus::Converged ? "" : " (NOT CONVERGED: step too small)");
+                     r.step.status == KrylovStatus::Converged ? "" : " (NOT CONVERGED: step too small)", seconds_text(matvec_share),
+                     100.0 * matvec_share / r.step_seconds);
   out << fmt::format("  peak resident memory {:.1f} MiB ({})\n", r.peak_rss_bytes / kMiB,
                      r.peak_rss_per_case ? "this case" : "process peak so far: the kernel did not allow a reset");
 

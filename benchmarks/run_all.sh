@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One command for the performance figures of docs/performance.md:
+#   1. build fockmix in Release (build-release/, at most FOCKMIX_JOBS = 2 parallel jobs),
+#   2. run `fockmix bench --export DIR` (matvec bandwidth, unit-time Krylov step, peak memory; exports H),
+#   3. run benchmarks/scipy_expm.py on every export (Debian's /usr/bin/python3 with python3-scipy, python3-h5py),
+#   4. print the scipy/fockmix ratio table.
+# Everything printed also goes to benchmarks/results-<date>.txt.
+#
+# Usage: benchmarks/run_all.sh [extra `fockmix bench` options, e.g. --repeats 9]
+# Environment: FOCKMIX_BUILD_DIR (default build-release), FOCKMIX_EXPORT_DIR (default <build>/bench-export),
+#   FOCKMIX_BIN (a prebuilt fockmix executable: skips the build), FOCKMIX_JOBS (default 2),
+#   SCIPY_MAX_GIB (default 16), SCIPY_MAX_MINUTES (default 15): scipy skips larger cases with a printed reason.
+# The export of the ~1.1e7-state case needs ~3 GB of disk and ~11 GB of memory while it is assembled.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${FOCKMIX_BUILD_DIR:-$root/build-release}
+export_dir=${FOCKMIX_EXPORT_DIR:-$build/bench-export}
+jobs=${FOCKMIX_JOBS:-2}
+python=/usr/bin/python3
+results=$root/benchmarks/results-$(date +%Y-%m-%d).txt
+
+if [[ -z "${FOCKMIX_BIN:-}" ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFOCKMIX_BUILD_TESTS=OFF
+  cmake --build "$build" -j "$jobs" --target fockmix_cli
+  fockmix=$build/fockmix
+else
+  fockmix=$FOCKMIX_BIN
+fi
+mkdir -p "$export_dir"
+rm -f "$export_dir"/bench_L*_M*_N*.h5
+
+{
+  echo "# fockmix benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores, \
+$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}"
+  echo "# load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "\$ $fockmix bench --export $export_dir $*"
+  "$fockmix" bench --export "$export_dir" "$@"
+  echo
+  echo "\$ $python benchmarks/scipy_expm.py $export_dir/bench_*.h5"
+  "$python" "$root/benchmarks/scipy_expm.py" --max-gib "${SCIPY_MAX_GIB:-16}" --max-minutes "${SCIPY_MAX_MINUTES:-15}" \
+    "$export_dir"/bench_L*_M*_N*.h5
+  echo "# load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+} 2>&1 | tee "$results"
+echo "written: $results"
