@@ -185,10 +185,7 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
   r.dim_bosons = s.dim_bosons();
   r.dim = s.size();
   r.nnz = H.nnz();
-  r.block_rows = H.block_rows();
-  r.fused = H.block_rows() >= r.dim_fermions;
   r.compulsory_bytes = H.compulsory_bytes();
-  r.streamed_bytes = H.streamed_bytes();
   r.triad_gbs = triad_bytes_per_s / 1e9;
   out << fmt::format("case L={} M={} N={}: D_F = {}, D_B = {}, D = {}, nnz(H) = {}\n", c.L, c.M, c.N, r.dim_fermions,
                      r.dim_bosons, r.dim, r.nnz);
@@ -202,32 +199,17 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
 
   arma::cx_vec psi = product_state(s, model.orbitals, model.phi);
   {
-    // Matvec timings (complex states, all OpenMP threads), automatic blocking and the fused alternative.
+    // Matvec timings (complex states, all OpenMP threads).
     arma::cx_vec Hpsi(static_cast<arma::uword>(r.dim));
     const Timing t = time_matvec(H, psi.memptr(), Hpsi.memptr(), opt.repeats);
     r.energy = vec::dot(r.dim, psi.memptr(), Hpsi.memptr()).real() / vec::norm2(r.dim, psi.memptr());
     r.matvec_best_s = t.best;
     r.matvec_median_s = t.median;
     r.compulsory_gbs = r.compulsory_bytes / t.best / 1e9;
-    r.streamed_gbs = r.streamed_bytes / t.best / 1e9;
     r.fraction_of_triad = r.compulsory_gbs / r.triad_gbs;
-    out << fmt::format("  matvec ({}, block {} rows): best {}, median {} of {}; compulsory {:.1f} MB -> {:.2f} GB/s = {:.0f}% of triad; "
-                       "streamed {:.1f} MB -> {:.2f} GB/s\n",
-                       r.fused ? "fused single pass" : "two passes", r.block_rows, seconds_text(t.best), seconds_text(t.median),
-                       opt.repeats, r.compulsory_bytes / 1e6, r.compulsory_gbs, 100.0 * r.fraction_of_triad, r.streamed_bytes / 1e6,
-                       r.streamed_gbs);
-    if (!r.fused) {
-      H.set_block_rows(r.dim_fermions);
-      r.alt_streamed_bytes = H.streamed_bytes();
-      const Timing a = time_matvec(H, psi.memptr(), Hpsi.memptr(), opt.repeats);
-      H.set_block_rows(0);
-      r.alt_matvec_best_s = a.best;
-      r.alt_matvec_median_s = a.median;
-      out << fmt::format("  for comparison, fused single pass: best {}, median {}; streams {:.1f} MB if psi stayed cached "
-                         "(two passes stream {:.1f} MB) -> compulsory {:.2f} GB/s = {:.0f}% of triad\n",
-                         seconds_text(a.best), seconds_text(a.median), r.alt_streamed_bytes / 1e6, r.streamed_bytes / 1e6,
-                         r.compulsory_bytes / a.best / 1e9, 100.0 * r.compulsory_bytes / a.best / 1e9 / r.triad_gbs);
-    }
+    out << fmt::format("  matvec: best {}, median {} of {}; compulsory {:.1f} MB -> {:.2f} GB/s = {:.0f}% of triad\n",
+                       seconds_text(t.best), seconds_text(t.median), opt.repeats, r.compulsory_bytes / 1e6, r.compulsory_gbs,
+                       100.0 * r.fraction_of_triad);
   }
 
   {
@@ -261,29 +243,15 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
 
 void print_table(const std::vector<BenchResult>& results, std::ostream& out) {
   out << "\nsummary (matvec: complex psi, best of repeats; GB/s = compulsory bytes / best time; % of the triad of this run)\n";
-  out << fmt::format("{:>3} {:>2} {:>2} {:>6} {:>6} {:>9} {:>10} {:>10} {:>7} {:>5} {:>9} {:>4} {:>9} {:>7} {:>4} {:>8} {:>9}\n", "L",
-                     "M", "N", "D_F", "D_B", "D", "mv best", "mv median", "GB/s", "%tri", "strm GB/s", "kdim", "step", "matvecs",
+  out << fmt::format("{:>3} {:>2} {:>2} {:>6} {:>6} {:>9} {:>10} {:>10} {:>7} {:>5} {:>4} {:>9} {:>7} {:>4} {:>8} {:>9}\n", "L",
+                     "M", "N", "D_F", "D_B", "D", "mv best", "mv median", "GB/s", "%tri", "kdim", "step", "matvecs",
                      "sub", "err est", "peak MiB");
   for (const BenchResult& r : results)
-    out << fmt::format("{:>3} {:>2} {:>2} {:>6} {:>6} {:>9} {:>10} {:>10} {:>7.2f} {:>4.0f}% {:>9.2f} {:>4} {:>9} {:>7} {:>4} {:>8.1e} {:>9.1f}\n",
+    out << fmt::format("{:>3} {:>2} {:>2} {:>6} {:>6} {:>9} {:>10} {:>10} {:>7.2f} {:>4.0f}% {:>4} {:>9} {:>7} {:>4} {:>8.1e} {:>9.1f}\n",
                        r.bench_case.L, r.bench_case.M, r.bench_case.N, r.dim_fermions, r.dim_bosons, r.dim,
                        seconds_text(r.matvec_best_s), seconds_text(r.matvec_median_s), r.compulsory_gbs, 100.0 * r.fraction_of_triad,
-                       r.streamed_gbs, r.krylov_dim, seconds_text(r.step_seconds), r.step.matvecs, r.step.substeps,
+                       r.krylov_dim, seconds_text(r.step_seconds), r.step.matvecs, r.step.substeps,
                        r.step.error_estimate, r.peak_rss_bytes / kMiB);
-  const auto largest = std::max_element(results.begin(), results.end(), [](const BenchResult& a, const BenchResult& b) { return a.dim < b.dim; });
-  const BenchResult& r = *largest;
-  if (r.fused) {
-    out << fmt::format("largest case (D = {}): psi fits the cache budget, the automatic kernel is the fused single pass "
-                       "({:.1f} MB a matvec)\n",
-                       r.dim, r.streamed_bytes / 1e6);
-  } else {
-    out << fmt::format("largest case (D = {}): two passes (block {} of {} fermion rows) stream {:.1f} MB a matvec, {:.2f}x the "
-                       "compulsory {:.1f} MB; the fused pass would stream {:.1f} MB if psi stayed cached (it does not: {:.0f} MB of psi)."
-                       " Measured best: two passes {}, fused {}\n",
-                       r.dim, r.block_rows, r.dim_fermions, r.streamed_bytes / 1e6, r.streamed_bytes / r.compulsory_bytes,
-                       r.compulsory_bytes / 1e6, r.alt_streamed_bytes / 1e6, 16.0 * static_cast<double>(r.dim) / 1e6,
-                       seconds_text(r.matvec_best_s), seconds_text(r.alt_matvec_best_s));
-  }
 }
 
 }  // namespace

@@ -196,7 +196,6 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
     g.set_attr("dim_bosons", static_cast<std::int64_t>(sum.dim_bosons));
     g.set_attr("dim", static_cast<std::int64_t>(sum.dim));
     g.set_attr("krylov_dim", static_cast<std::int64_t>(sum.krylov_dim));
-    g.set_attr("block_rows", static_cast<std::int64_t>(ex->H.block_rows()));
     g.set_attr("boson_cap_truncates", sum.boson_cap_truncates);
     g.set_attr("truncated_weight", sum.truncated_weight);
     g.set_attr("threads", static_cast<std::int64_t>(omp_get_max_threads()));

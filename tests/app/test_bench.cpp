@@ -78,15 +78,10 @@ TEST(Bench, UnitStepMatchesDenseExponentialAndExportMatchesLibrary) {
   EXPECT_EQ(r.dim, 420);
 
   // the bytes figures against the sector dimension: read and write one complex state at least,
-  // plus tables; the fused pass streams exactly the compulsory bytes, two passes 3 states more
+  // plus tables
   const double D = static_cast<double>(r.dim);
   EXPECT_GT(r.compulsory_bytes, 32.0 * D);
   EXPECT_LT(r.compulsory_bytes, 32.0 * D + 16.0 * static_cast<double>(r.nnz) + 8.0 * D);
-  if (r.fused)
-    EXPECT_DOUBLE_EQ(r.streamed_bytes, r.compulsory_bytes);
-  else
-    EXPECT_DOUBLE_EQ(r.streamed_bytes, r.compulsory_bytes + 48.0 * D);
-  EXPECT_TRUE(r.fused);  // 420 states fit any cache
   EXPECT_GT(r.matvec_best_s, 0.0);
   EXPECT_LE(r.matvec_best_s, r.matvec_median_s);
   EXPECT_NEAR(r.compulsory_gbs, r.compulsory_bytes / r.matvec_best_s / 1e9, 1e-9 * r.compulsory_gbs);

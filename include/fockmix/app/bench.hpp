@@ -45,19 +45,11 @@ struct BenchResult {
   Index dim_fermions = 0, dim_bosons = 0, dim = 0;  ///< D_F, D_B, D = D_F D_B
   Index nnz = 0;                  ///< nonzeros of the equivalent sparse H (diagonal included)
   int threads = 1;                ///< OpenMP threads of the kernels (omp_get_max_threads)
-  Index block_rows = 0;           ///< fermion rows per cache block chosen automatically (D_F = fused)
-  bool fused = false;             ///< the automatic choice is the fused single pass
-  double matvec_best_s = 0.0, matvec_median_s = 0.0;  ///< complex matvec, automatic blocking
+  double matvec_best_s = 0.0, matvec_median_s = 0.0;  ///< complex matvec
   double compulsory_bytes = 0.0;  ///< SectorHamiltonian::compulsory_bytes()
-  double streamed_bytes = 0.0;    ///< SectorHamiltonian::streamed_bytes() of the automatic blocking
   double compulsory_gbs = 0.0;    ///< compulsory_bytes / matvec_best_s / 1e9
-  double streamed_gbs = 0.0;      ///< streamed_bytes / matvec_best_s / 1e9
   double triad_gbs = 0.0;         ///< the triad bandwidth of this run, GB/s
   double fraction_of_triad = 0.0; ///< compulsory_gbs / triad_gbs
-  /// The other loop structure for comparison: the fused pass (block = D_F) when the automatic choice is
-  /// two-pass; zero when the automatic choice is already fused.
-  double alt_streamed_bytes = 0.0;
-  double alt_matvec_best_s = 0.0, alt_matvec_median_s = 0.0;
   Index krylov_dim = 0;           ///< Krylov dimension used (memory-capped)
   double step_seconds = 0.0;      ///< wall time of exp(-i H 1/hbar) psi0
   KrylovResult step;              ///< matvecs, substeps, error estimate, status of that step

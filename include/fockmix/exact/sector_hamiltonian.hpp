@@ -26,14 +26,8 @@ class SectorHamiltonian {
   template <class T>
   void apply(const T* in, T* out) const;
 
-  /// Fermion rows per cache block of the boson term (D_F means one fused pass).
-  Index block_rows() const noexcept { return block_; }
-  /// Override the blocking (benchmarks); 0 restores the automatic choice.
-  void set_block_rows(Index rows);
   /// Bytes a matvec must move at least (read in, write out, read the kernel tables), for cplx states.
   double compulsory_bytes() const;
-  /// Bytes the chosen loop structure streams from memory if the cache blocking works (cplx states).
-  double streamed_bytes() const;
   /// Nonzeros of the equivalent sparse matrix (diagonal included).
   Index nnz() const;
   /// The assembled sparse matrix (cross-checks on small sectors and exports; Index i + j D_F).
@@ -45,8 +39,6 @@ class SectorHamiltonian {
   Csr TF_, TB_;             // off-diagonal parts of dGamma(tF), dGamma(tB)
   arma::vec diagF_, diagB_; // their diagonals
   arma::mat W_;             // D_F x L: lambda sum_x n_F(i, x) V(x, y)
-  Index block_ = 0;
-  void choose_block();
 };
 
 }  // namespace fockmix
