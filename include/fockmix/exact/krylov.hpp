@@ -136,7 +136,6 @@ class KrylovPropagator {
       if (i + 1 < k) T(i, i + 1) = T(i + 1, i) = beta_(i);
     }
     arma::eig_sym(evals_, evecs_, T);
-    k_ = k;
   }
   /// exp(-i tau T_k/hbar) e_1.
   arma::cx_vec coefficients(double tau, Index k) const {
@@ -167,7 +166,6 @@ class KrylovPropagator {
   arma::cx_mat V_;
   arma::vec alpha_, beta_, evals_;
   arma::mat evecs_;
-  Index k_ = 0;
 };
 
 }  // namespace fockmix
