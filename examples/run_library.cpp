@@ -40,7 +40,7 @@ int main() {
   model.interaction.width = 1.0;
   model.fermions.trap = {PotentialKind::Harmonic, 0.3, 1.0, {}, {}};     // kappa = 0.3 around the box centre
   model.bosons.trap = {PotentialKind::Harmonic, 0.3, 1.0, {3.0}, {}};    // ... around x = 3
-  model.fermions.init.kind = model.bosons.init.kind = "trap";            // potentials during the dynamics: none
+  model.fermions.init.kind = model.bosons.init.kind = InitKind::Trap;  // potentials during the dynamics: none
   model.t_final = 2.0;
   model.output_every = 0.25;
   model.hartree.dt = 0.01;

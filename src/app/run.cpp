@@ -53,7 +53,7 @@ void write_species(const h5::Group& g, const std::string& s, const SpeciesSpec& 
   g.set_attr(s + ".mass", sp.mass);
   write_potential(g, s + ".trap", sp.trap);
   write_potential(g, s + ".potential", sp.potential);
-  g.set_attr(s + ".init.kind", sp.init.kind);
+  g.set_attr(s + ".init.kind", to_string(sp.init.kind));
   if (!sp.init.centre.empty()) g.set_attr(s + ".init.centre", sp.init.centre);
   g.set_attr(s + ".init.width", sp.init.width);
   if (!sp.init.momentum.empty()) g.set_attr(s + ".init.momentum", sp.init.momentum);

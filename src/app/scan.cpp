@@ -212,7 +212,7 @@ std::string fingerprint(const Model& m) {
     add(k + ".max_per_site", sp.max_per_site);
     pot(k + ".trap", sp.trap);
     pot(k + ".potential", sp.potential);
-    add(k + ".init.kind", sp.init.kind);
+    add(k + ".init.kind", to_string(sp.init.kind));
     addv(k + ".init.centre", sp.init.centre);
     add(k + ".init.width", sp.init.width);
     addv(k + ".init.momentum", sp.init.momentum);

@@ -30,14 +30,21 @@ using detail::type_name;
 /// Most output times a model may ask for (protects against output_every = 1e-300).
 constexpr double max_output_times = 1e7;
 
-/// Allowed values of `init.kind` per species (SPEC §3, OrbitalSource / CondensateSource).
-const std::vector<std::string> fermion_init_kinds{"trap", "plane_waves", "packet", "hartree", "file"};
-const std::vector<std::string> boson_init_kinds{"trap", "packet", "hartree", "file"};
+/// Allowed values of `init.kind` per species (SPEC §3): plane waves are a fermion recipe only.
+const std::vector<InitKind> fermion_init_kinds{InitKind::Trap, InitKind::PlaneWaves, InitKind::Packet, InitKind::Hartree,
+                                               InitKind::File};
+const std::vector<InitKind> boson_init_kinds{InitKind::Trap, InitKind::Packet, InitKind::Hartree, InitKind::File};
 
 std::string list_text(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t k = 0; k < names.size(); ++k) out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
   return out;
+}
+
+std::string init_kinds_text(const std::vector<InitKind>& kinds) {
+  std::vector<std::string> names;
+  for (InitKind k : kinds) names.push_back(to_string(k));
+  return list_text(names);
 }
 
 /// Shortest round-trip text of a number (for messages).
@@ -117,10 +124,21 @@ PotentialSpec read_potential(const TomlReader& r, const toml::table& t, const st
   return p;
 }
 
-InitSpec read_init(const TomlReader& r, const toml::table& t, const std::string& path) {
+/// The recipe named `name`: any of InitKind by its file name (the species check is validate()'s);
+/// an unknown name fails listing the names allowed for the species.
+InitKind init_kind_from(const TomlReader& r, const std::string& name, const std::string& key, bool bosons) {
+  for (InitKind k : fermion_init_kinds)
+    if (name == to_string(k)) return k;
+  r.fail(key, "unknown initial state '" + name + "' (expected " +
+                  init_kinds_text(bosons ? boson_init_kinds : fermion_init_kinds) + ")");
+}
+
+InitSpec read_init(const TomlReader& r, const toml::table& t, const std::string& path, bool bosons) {
   r.check_keys(t, path, {"kind", "centre", "width", "momentum", "file"});
   InitSpec s;
-  if (!r.string(t, path, "kind", s.kind)) r.fail(join_key(path, "kind"), "missing");
+  std::string kind;
+  if (!r.string(t, path, "kind", kind)) r.fail(join_key(path, "kind"), "missing");
+  s.kind = init_kind_from(r, kind, join_key(path, "kind"), bosons);
   r.numbers(t, path, "centre", s.centre);
   r.number(t, path, "width", s.width);
   r.numbers(t, path, "momentum", s.momentum);
@@ -138,7 +156,7 @@ void read_species(const TomlReader& r, const toml::table& t, const std::string& 
   if (bosons) r.integer(t, path, "max_per_site", s.max_per_site);
   if (const auto* u = r.table(t, path, "trap")) s.trap = read_potential(r, *u, join_key(path, "trap"));
   if (const auto* u = r.table(t, path, "potential")) s.potential = read_potential(r, *u, join_key(path, "potential"));
-  if (const auto* u = r.table(t, path, "init")) s.init = read_init(r, *u, join_key(path, "init"));
+  if (const auto* u = r.table(t, path, "init")) s.init = read_init(r, *u, join_key(path, "init"), bosons);
 }
 
 Model read_model(const TomlReader& r, const toml::table& root) {
@@ -290,13 +308,14 @@ void check_init_file(const Checker& c, const InitSpec& s, Index L, Index columns
 }
 
 void check_init(const Checker& c, const InitSpec& s, const Lattice& lat, const std::string& path,
-                const std::vector<std::string>& kinds, Index orbitals) {
+                const std::vector<InitKind>& kinds, Index orbitals) {
   if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end())
-    c.fail(path + ".kind", "unknown initial state '" + s.kind + "' (expected " + list_text(kinds) + ")");
+    c.fail(path + ".kind", "initial state '" + to_string(s.kind) + "' is not available for " +
+                               path.substr(0, path.find('.')) + " (expected " + init_kinds_text(kinds) + ")");
   c.per_axis(s.centre, lat.dim(), path + ".centre");
   c.per_axis(s.momentum, lat.dim(), path + ".momentum");
   c.positive(s.width, path + ".width");
-  if (s.kind == "file" && orbitals > 0) check_init_file(c, s, lat.sites(), 2 * orbitals, path + ".file");
+  if (s.kind == InitKind::File && orbitals > 0) check_init_file(c, s, lat.sites(), 2 * orbitals, path + ".file");
 }
 
 void check_species(const Checker& c, const SpeciesSpec& s, const Lattice& lat, const std::string& path, bool bosons) {
@@ -350,6 +369,17 @@ void check_exact_footprint(const Checker& c, const Model& m, Index L) {
 }
 
 }  // namespace
+
+std::string to_string(InitKind k) {
+  switch (k) {
+    case InitKind::Trap: return "trap";
+    case InitKind::PlaneWaves: return "plane_waves";
+    case InitKind::Packet: return "packet";
+    case InitKind::Hartree: return "hartree";
+    case InitKind::File: return "file";
+  }
+  return "?";
+}
 
 // ---------------------------------------------------------------------------------------------
 

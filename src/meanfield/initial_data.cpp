@@ -179,20 +179,27 @@ arma::cx_mat read_states(const Model& model, const ModelOperators& ops, const Sp
 
 arma::cx_mat states_by_kind(const Model& model, const ModelOperators& ops, const SpeciesContext& sp, Index count,
                             bool allow_plane_waves) {
-  const std::string& kind = sp.init.kind;
-  if (kind == "trap") {
-    const arma::mat& h = sp.prefix == "fermions" ? ops.trap_one_body_F() : ops.trap_one_body_B();
-    const Spectrum spec = canonical_eig(h);
-    require_closed_shell(spec.values, count, model.source, sp.prefix + ".init");
-    if (count == 0) return arma::cx_mat(h.n_rows, 0);
-    return arma::conv_to<arma::cx_mat>::from(arma::mat(spec.vectors.cols(0, count - 1)));
+  const std::string expected =
+      allow_plane_waves ? "trap, plane_waves, packet, hartree or file" : "trap, packet, hartree or file";
+  switch (sp.init.kind) {
+    case InitKind::Trap: {
+      const arma::mat& h = sp.prefix == "fermions" ? ops.trap_one_body_F() : ops.trap_one_body_B();
+      const Spectrum spec = canonical_eig(h);
+      require_closed_shell(spec.values, count, model.source, sp.prefix + ".init");
+      if (count == 0) return arma::cx_mat(h.n_rows, 0);
+      return arma::conv_to<arma::cx_mat>::from(arma::mat(spec.vectors.cols(0, count - 1)));
+    }
+    case InitKind::Packet: return packet_states(model, ops, sp, count);
+    case InitKind::File: return read_states(model, ops, sp, count);
+    case InitKind::PlaneWaves:
+      if (allow_plane_waves) return plane_wave_states(model, ops, sp, count);
+      throw InputError(model.source, sp.prefix + ".init.kind",
+                       "initial state 'plane_waves' is not available for " + sp.prefix + " (expected " + expected + ")");
+    case InitKind::Hartree: break;  // the callers take the Hartree ground state before getting here
   }
-  if (kind == "packet") return packet_states(model, ops, sp, count);
-  if (kind == "file") return read_states(model, ops, sp, count);
-  if (kind == "plane_waves" && allow_plane_waves) return plane_wave_states(model, ops, sp, count);
   throw InputError(model.source, sp.prefix + ".init.kind",
-                   "unknown initial state '" + kind + "' (expected " +
-                       (allow_plane_waves ? "trap, plane_waves, packet, hartree or file" : "trap, packet, hartree or file") + ")");
+                   "initial state '" + to_string(sp.init.kind) + "' cannot be built one species at a time (expected " +
+                       expected + ")");
 }
 
 /// hartree_ground_state with the model file named in its errors.
@@ -204,7 +211,7 @@ HartreeGroundState ground_state_of(const Model& model, const ModelOperators& ops
     throw InputError(model.source, e.key(), e.reason());
   }
   if (!gs.converged) {
-    const std::string key = model.fermions.init.kind == "hartree" ? "fermions.init" : "bosons.init";
+    const std::string key = model.fermions.init.kind == InitKind::Hartree ? "fermions.init" : "bosons.init";
     throw InputError(model.source, key,
                      "the Hartree-Hartree ground state did not converge in " + std::to_string(gs.iterations) +
                          " iterations (density residual " + std::to_string(gs.residual) + ")");
@@ -253,19 +260,19 @@ arma::cx_mat fermion_orbitals(const Model& model, const ModelOperators& ops) {
   const Index M = ops.M;
   if (M < 0 || M > ops.lattice.sites())
     throw InputError(model.source, "fermions.number", "must lie in 0..L = " + std::to_string(ops.lattice.sites()));
-  if (model.fermions.init.kind == "hartree") return ground_state_of(model, ops).state.orbitals;
+  if (model.fermions.init.kind == InitKind::Hartree) return ground_state_of(model, ops).state.orbitals;
   const SpeciesContext sp{"fermions", model.fermions.init, model.fermions.mass, ops.kinetic_F};
   return states_by_kind(model, ops, sp, M, true);
 }
 
 arma::cx_vec condensate(const Model& model, const ModelOperators& ops) {
-  if (model.bosons.init.kind == "hartree") return ground_state_of(model, ops).state.phi;
+  if (model.bosons.init.kind == InitKind::Hartree) return ground_state_of(model, ops).state.phi;
   const SpeciesContext sp{"bosons", model.bosons.init, model.bosons.mass, ops.kinetic_B};
   return states_by_kind(model, ops, sp, 1, false).col(0);
 }
 
 InitialData initial_data(const Model& model, const ModelOperators& ops) {
-  if (model.fermions.init.kind == "hartree" && model.bosons.init.kind == "hartree") {
+  if (model.fermions.init.kind == InitKind::Hartree && model.bosons.init.kind == InitKind::Hartree) {
     if (ops.M < 0 || ops.M > ops.lattice.sites())
       throw InputError(model.source, "fermions.number", "must lie in 0..L = " + std::to_string(ops.lattice.sites()));
     HartreeGroundState gs = ground_state_of(model, ops);

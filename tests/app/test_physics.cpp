@@ -41,7 +41,7 @@ Model microscopic_model(Index M) {
     s->mass = 0.5;
     s->trap = {PotentialKind::Harmonic, kappa, 1.0, {}, {}};
     s->potential = {};  // released at t = 0
-    s->init.kind = "trap";
+    s->init.kind = InitKind::Trap;
   }
   m.t_final = 1.0;
   m.output_every = 0.1;

@@ -115,8 +115,8 @@ TEST(Model, DefaultModelParses) {
   EXPECT_EQ(m.bosons.trap.kind, fockmix::PotentialKind::Harmonic);
   EXPECT_EQ(m.fermions.potential.kind, fockmix::PotentialKind::None);
   EXPECT_EQ(m.bosons.potential.kind, fockmix::PotentialKind::None);
-  EXPECT_EQ(m.fermions.init.kind, "trap");
-  EXPECT_EQ(m.bosons.init.kind, "trap");
+  EXPECT_EQ(m.fermions.init.kind, fockmix::InitKind::Trap);
+  EXPECT_EQ(m.bosons.init.kind, fockmix::InitKind::Trap);
   EXPECT_EQ(m.t_final, 4.0);
   EXPECT_EQ(m.output_every, 0.1);
   EXPECT_TRUE(m.exact.enabled);
@@ -164,7 +164,7 @@ TEST(Model, DefaultsForAbsentKeys) {
   EXPECT_EQ(m.output_every, d.output_every);
   EXPECT_EQ(m.exact.krylov_dim, d.exact.krylov_dim);
   EXPECT_EQ(m.bosons.number, 0);
-  EXPECT_EQ(m.fermions.init.kind, "trap");
+  EXPECT_EQ(m.fermions.init.kind, fockmix::InitKind::Trap);
 }
 
 TEST(Model, ScalarSitesIntegersForFloatsAndSubTables) {
@@ -226,7 +226,17 @@ TEST(ModelErrors, UnknownNames) {
   expect_input_error("name_potential_missing", with(base, "trap = { kind = \"harmonic\", strength = 0.2 }\n[time]",
                                                     "trap = { strength = 0.2 }\n[time]"),
                      "bosons.trap.kind", "missing");
-  expect_input_error("name_boson_init", with(base, "[time]", "init = { kind = \"plane_waves\" }\n[time]"), "bosons.init.kind");
+  expect_input_error("name_boson_init", with(base, "[time]", "init = { kind = \"plane_waves\" }\n[time]"), "bosons.init.kind",
+                     "trap, packet, hartree or file");
+  expect_input_error("name_boson_init_unknown", with(base, "[time]", "init = { kind = \"gaussian\" }\n[time]"),
+                     "bosons.init.kind", "unknown initial state 'gaussian' (expected trap, packet, hartree or file)");
+  const std::string fermion_trap = "strength = 0.2 }\n[bosons]";
+  expect_input_error("name_fermion_init",
+                     with(base, fermion_trap, "strength = 0.2 }\ninit = { kind = \"gaussian\" }\n[bosons]"),
+                     "fermions.init.kind", "unknown initial state 'gaussian' (expected trap, plane_waves, packet, hartree or file)");
+  expect_input_error("name_fermion_init_space",
+                     with(base, fermion_trap, "strength = 0.2 }\ninit = { kind = \"plane waves\" }\n[bosons]"),
+                     "fermions.init.kind", "unknown initial state 'plane waves'");
   expect_input_error("name_exact_initial", base + "initial = \"vacuum\"\n", "exact.initial");
 }
 
@@ -345,7 +355,7 @@ TEST(ModelErrors, InitFile) {
   const std::string init_ok = with(base, "trap = { kind = \"harmonic\", strength = 0.2 }\n[bosons]",
                                    "trap = { kind = \"harmonic\", strength = 0.2 }\ninit = { kind = \"file\", file = \"orbitals_ok.txt\" }\n[bosons]");
   const Model m = fockmix::load_model(write_file("init_file.toml", init_ok));
-  EXPECT_EQ(m.fermions.init.kind, "file");
+  EXPECT_EQ(m.fermions.init.kind, fockmix::InitKind::File);
   EXPECT_TRUE(fs::equivalent(m.fermions.init.file, tmp_dir() / "orbitals_ok.txt"));  // resolved against the model's folder
   expect_input_error("init_file_short", with(init_ok, "orbitals_ok.txt", "orbitals_short.txt"), "fermions.init.file", "rows");
   expect_input_error("init_file_none", with(init_ok, ", file = \"orbitals_ok.txt\"", ""), "fermions.init.file");
@@ -424,8 +434,17 @@ TEST(ModelValidate, BuiltInCode) {
   }
 
   bad = m;
-  bad.fermions.init.kind = "plane waves";
+  bad.bosons.init.kind = fockmix::InitKind::PlaneWaves;  // a fermion recipe only
   EXPECT_THROW(fockmix::validate(bad), InputError);
+  try {
+    fockmix::validate(bad);
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "bosons.init.kind");
+    EXPECT_NE(e.reason().find("plane_waves"), std::string::npos) << e.what();
+  }
+  bad = m;
+  bad.fermions.init.kind = fockmix::InitKind::PlaneWaves;
+  EXPECT_NO_THROW(fockmix::validate(bad));
   bad = m;
   bad.fermions.max_per_site = 1;
   EXPECT_THROW(fockmix::validate(bad), InputError);

@@ -29,7 +29,7 @@ Model moving_model(double lambda = 0.1) {
   m.fermions.potential = {PotentialKind::Cosine, 0.3, 1.0, {}, {}};
   m.bosons.number = 10;
   m.bosons.mass = 1.0;
-  m.bosons.init.kind = "packet";
+  m.bosons.init.kind = InitKind::Packet;
   m.bosons.init.width = 1.0;
   m.bosons.init.centre = {5.0};
   m.bosons.init.momentum = {1.5};
@@ -271,7 +271,7 @@ TEST(Hartree, TranslationInvariantDataIsStationary) {
   m.interaction = {InteractionKind::Gaussian, 1.2, 0.9, 1.0, {}};
   m.fermions.number = 5;
   m.fermions.mass = 0.5;
-  m.fermions.init.kind = "plane_waves";
+  m.fermions.init.kind = InitKind::PlaneWaves;
   m.bosons.number = 7;
   m.bosons.mass = 1.0;
   const ModelOperators ops = build_operators(m);

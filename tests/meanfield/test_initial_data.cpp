@@ -115,21 +115,21 @@ TEST(InitialData, OpenShellThrowsAndClosedShellFills) {
     EXPECT_EQ(e.file(), "ring.toml");
     EXPECT_NE(e.reason().find("open shell"), std::string::npos);
   }
-  m.fermions.init.kind = "plane_waves";
+  m.fermions.init.kind = InitKind::PlaneWaves;
   EXPECT_THROW(fermion_orbitals(m, ops), InputError);
   m.fermions.number = 3;
   const ModelOperators ops3 = build_operators(m);
-  for (const char* kind : {"trap", "plane_waves"}) {
+  for (const InitKind kind : {InitKind::Trap, InitKind::PlaneWaves}) {
     m.fermions.init.kind = kind;
     const arma::cx_mat Phi = fermion_orbitals(m, ops3);
-    EXPECT_LT(orthonormality_error(Phi), 1e-13) << kind;
+    EXPECT_LT(orthonormality_error(Phi), 1e-13) << to_string(kind);
     // Independent number: the kinetic energy of the sea k in {0, +-2 pi/8}: 2 * (hbar^2/(m h^2)) (1 - cos(pi/4)).
     const double e = std::real(arma::trace(Phi.t() * ops3.kinetic_F * Phi));
-    EXPECT_NEAR(e, 2.0 * (1.0 / 0.5) * (1.0 - std::cos(pi / 4.0)), 1e-12) << kind;
+    EXPECT_NEAR(e, 2.0 * (1.0 / 0.5) * (1.0 - std::cos(pi / 4.0)), 1e-12) << to_string(kind);
   }
   // A filled band (M = L) is never ambiguous.
   m.fermions.number = 8;
-  m.fermions.init.kind = "trap";
+  m.fermions.init.kind = InitKind::Trap;
   const ModelOperators ops8 = build_operators(m);
   const arma::cx_mat full = fermion_orbitals(m, ops8);
   EXPECT_LT(arma::abs(full * full.t() - arma::eye<arma::cx_mat>(8, 8)).max(), 1e-13);
@@ -143,7 +143,7 @@ TEST(InitialData, PlaneWavesGiveCirculantOmegaWithKnownKernel) {
   const Index L = 10;
   const double h = 0.5, ell = L * h;
   Model m = base_model({L}, h, 3, 1);
-  m.fermions.init.kind = "plane_waves";
+  m.fermions.init.kind = InitKind::PlaneWaves;
   const ModelOperators ops = build_operators(m);
   for (const int kick : {0, 2}) {  // kick p = hbar 2 pi kick / ell, on the Fourier grid
     const double p = 2.0 * pi * kick / ell;
@@ -169,7 +169,7 @@ TEST(InitialData, PlaneWavesGiveCirculantOmegaWithKnownKernel) {
   }
   // 2D 4 x 4: shells of size 1, 4, ...: M = 5 is closed, M = 3 is open.
   Model m2 = base_model({4, 4}, 1.0, 5, 1);
-  m2.fermions.init.kind = "plane_waves";
+  m2.fermions.init.kind = InitKind::PlaneWaves;
   const ModelOperators ops2 = build_operators(m2);
   const arma::cx_mat Phi2 = fermion_orbitals(m2, ops2);
   EXPECT_LT(orthonormality_error(Phi2), 1e-13);
@@ -194,7 +194,7 @@ TEST(InitialData, PlaneWavesGiveCirculantOmegaWithKnownKernel) {
 TEST(InitialData, PacketHasRequestedWidthCentreAndMomentum) {
   const double h = 0.125, w = 1.0, c = 6.0, p = 2.0;
   Model m = base_model({128}, h, 3, 1);
-  m.fermions.init.kind = "packet";
+  m.fermions.init.kind = InitKind::Packet;
   m.fermions.init.width = w;
   m.fermions.init.centre = {c};
   m.fermions.init.momentum = {p};
@@ -222,7 +222,7 @@ TEST(InitialData, PacketHasRequestedWidthCentreAndMomentum) {
 
   // A 2D boson packet with the default centre (box centre) and a 2D kick.
   Model b = base_model({32, 32}, 0.25, 0, 5);
-  b.bosons.init.kind = "packet";
+  b.bosons.init.kind = InitKind::Packet;
   b.bosons.init.width = 1.0;
   b.bosons.init.momentum = {1.0, -0.5};
   const ModelOperators opsb = build_operators(b);
@@ -277,7 +277,7 @@ TEST(InitialData, FileRoundTripAndLoewdinOrthonormalisation) {
   for (arma::uword s = 0; s < 16; ++s) Phi.row(s) *= std::polar(1.0, 0.3 * s);
   write_table(dir / "orbitals.txt", Phi);
   Model mf = m;
-  mf.fermions.init.kind = "file";
+  mf.fermions.init.kind = InitKind::File;
   mf.fermions.init.file = (dir / "orbitals.txt").string();
   const arma::cx_mat back = fermion_orbitals(mf, ops);
   EXPECT_LT(arma::abs(back - Phi).max(), 1e-14);
@@ -297,7 +297,7 @@ TEST(InitialData, FileRoundTripAndLoewdinOrthonormalisation) {
   const arma::cx_vec b = 3.0 * arma::randn<arma::cx_vec>(16);
   write_table(dir / "phi.txt", arma::cx_mat(b));
   Model mb = m;
-  mb.bosons.init.kind = "file";
+  mb.bosons.init.kind = InitKind::File;
   mb.bosons.init.file = (dir / "phi.txt").string();
   const arma::cx_vec phi0 = condensate(mb, ops);
   EXPECT_NEAR(arma::norm(phi0), 1.0, 1e-14);
@@ -308,7 +308,7 @@ TEST(InitialData, BadFilesThrowNamingFileAndKey) {
   const auto dir = scratch_dir();
   Model m = base_model({4}, 1.0, 1, 1);
   m.source = "tables.toml";
-  m.fermions.init.kind = "file";
+  m.fermions.init.kind = InitKind::File;
   const ModelOperators ops = build_operators(m);
   auto expect_error = [&](const std::string& name, const std::string& content, const std::string& fragment) {
     const auto path = dir / name;
@@ -339,21 +339,28 @@ TEST(InitialData, BadFilesThrowNamingFileAndKey) {
   EXPECT_THROW(fermion_orbitals(m, ops2), InputError);
 }
 
-TEST(InitialData, UnknownKindsThrow) {
+TEST(InitialData, PlaneWavesAreNoCondensateRecipe) {
+  // Unknown names are rejected by the model reader (tests/io/test_model.cpp, ModelErrors.UnknownNames).
   Model m = base_model({6}, 1.0, 1, 1);
   m.source = "x.toml";
   const ModelOperators ops = build_operators(m);
-  m.fermions.init.kind = "gaussian";
-  try {
-    fermion_orbitals(m, ops);
-    FAIL();
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.key(), "fermions.init.kind");
-    EXPECT_EQ(e.file(), "x.toml");
-  }
-  m.bosons.init.kind = "plane_waves";  // not a condensate recipe
+  m.bosons.init.kind = InitKind::PlaneWaves;  // not a condensate recipe
   try {
     condensate(m, ops);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "bosons.init.kind");
+    EXPECT_EQ(e.file(), "x.toml");
+  }
+  try {
+    initial_data(m, ops);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "bosons.init.kind");
+    EXPECT_EQ(e.file(), "x.toml");
+  }
+  try {
+    validate(m);
     FAIL();
   } catch (const InputError& e) {
     EXPECT_EQ(e.key(), "bosons.init.kind");
@@ -366,8 +373,8 @@ TEST(InitialData, HartreeKindIsTheSelfConsistentGroundState) {
   m.interaction = {InteractionKind::Gaussian, 1.0, 1.0, 1.0, {}};
   m.fermions.trap = {PotentialKind::Harmonic, 1.0, 1.0, {}, {}};
   m.bosons.trap = {PotentialKind::Harmonic, 0.5, 1.0, {5.5}, {}};
-  m.fermions.init.kind = "hartree";
-  m.bosons.init.kind = "hartree";
+  m.fermions.init.kind = InitKind::Hartree;
+  m.bosons.init.kind = InitKind::Hartree;
   const ModelOperators ops = build_operators(m);
   const InitialData d = initial_data(m, ops);
   const HartreeGroundState gs = hartree_ground_state(ops);
@@ -381,7 +388,7 @@ TEST(InitialData, HartreeKindIsTheSelfConsistentGroundState) {
     EXPECT_LT(arma::norm(hF * v - gs.eps_F(j) * v), 1e-9);
   }
   // Mixed recipes take the respective half of the same ground state.
-  m.bosons.init.kind = "trap";
+  m.bosons.init.kind = InitKind::Trap;
   const InitialData mixed = initial_data(m, ops);
   EXPECT_LT(arma::abs(mixed.orbitals - gs.state.orbitals).max(), 1e-15);
   EXPECT_GT(arma::abs(mixed.phi0 - gs.state.phi).max(), 1e-3);

@@ -10,21 +10,22 @@
 
 namespace fockmix {
 
-/// Where the M fermion orbitals of the Slater determinant come from (SPEC §3).
-enum class OrbitalSource {
-  Trap,        ///< M lowest eigenvectors of K_F + U_F^trap
-  PlaneWaves,  ///< the M plane waves of lowest eps_F(p) (a Fermi sea), times the kick
-  Packet,      ///< M lowest eigenvectors of a harmonic trap of width `width` around `centre`, times e^{i p.x/hbar}
+/// Where a species' initial one-body state comes from (SPEC §3): the M fermion orbitals of the Slater
+/// determinant, or the condensate phi_0.
+enum class InitKind {
+  Trap,        ///< lowest eigenvectors of K + U^trap (M orbitals, or phi_0)
+  PlaneWaves,  ///< fermions only: the M plane waves of lowest eps_F(p) (a Fermi sea), times the kick
+  Packet,      ///< lowest eigenvectors of a harmonic trap of width `width` around `centre`, times e^{i p.x/hbar}
   Hartree,     ///< the self-consistent Hartree–Hartree ground state in the traps
-  File         ///< columns of a text file: L rows, 2M columns (Re, Im of each orbital), orthonormalised
+  File         ///< columns of a text file: L rows, 2 per state (Re, Im), orthonormalised
 };
 
-/// Where the condensate phi_0 comes from (SPEC §3).
-enum class CondensateSource { Trap, Packet, Hartree, File };
+/// The name in model files: "trap", "plane_waves", "packet", "hartree", "file".
+std::string to_string(InitKind k);
 
-/// The initial-state recipe of one species. Unused fields are ignored for the chosen source.
+/// The initial-state recipe of one species. Unused fields are ignored for the chosen kind.
 struct InitSpec {
-  std::string kind = "trap";     ///< as written in the file; parsed into the enums below
+  InitKind kind = InitKind::Trap;
   std::vector<double> centre;    ///< packet centre (empty: box centre)
   double width = 1.0;            ///< packet width (> 0)
   std::vector<double> momentum;  ///< kick p, one entry per axis (empty: zero)
