@@ -115,12 +115,6 @@ const char* variable_name(ScanVariable v) { return v == ScanVariable::M ? "M" : 
 std::string box_name(BoxRule b) { return b == BoxRule::Grow ? "grow" : "fixed"; }
 std::string trap_name(TrapRule t) { return t == TrapRule::Fixed ? "fixed" : "box"; }
 
-std::string gib(double bytes) {
-  if (bytes >= 1073741824.0) return fmt::format("{:.2f} GiB", bytes / 1073741824.0);
-  if (bytes >= 1048576.0) return fmt::format("{:.1f} MiB", bytes / 1048576.0);
-  return fmt::format("{:.0f} KiB", bytes / 1024.0);
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -620,7 +614,7 @@ void validate_scan(const ScanSpec& spec) {
     if (together > physical_memory_bytes())
       throw InputError(spec.source, "scan.parallel_points",
                        fmt::format("{} small points at once need {} but this machine has {}; lower parallel_points or parallel_max_dim",
-                                   spec.parallel_points, gib(together), gib(physical_memory_bytes())));
+                                   spec.parallel_points, format_bytes(together), format_bytes(physical_memory_bytes())));
   }
 }
 
@@ -1085,7 +1079,7 @@ bool scan_info(const ScanSpec& spec, std::ostream& out) {
     std::string status;
     try {
       const ExactFootprint f = exact_footprint(m);
-      dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", f.dim_fermions, f.dim_bosons, f.dim, gib(f.total_bytes), f.krylov_dim);
+      dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", f.dim_fermions, f.dim_bosons, f.dim, format_bytes(f.total_bytes), f.krylov_dim);
     } catch (const std::exception& e) {
       status = e.what();
     }
@@ -1103,7 +1097,7 @@ bool scan_info(const ScanSpec& spec, std::ostream& out) {
   }
   out << fmt::format("\nmemory       peak estimate of the exact solver with K Krylov vectors (the base's krylov_dim, lowered to fit\n"
                      "             exact.memory_limit_gib = {} GiB); this machine has {} of physical memory\n",
-                     spec.base.exact.memory_limit_gib, gib(phys));
+                     spec.base.exact.memory_limit_gib, format_bytes(phys));
   const int threads = spec.threads > 0 ? spec.threads : omp_get_max_threads();
   out << fmt::format("execution    {} threads; {}\n", threads,
                      spec.parallel_points > 1

@@ -52,12 +52,6 @@ class ProgressBar {
   double next_ = 0.0;
 };
 
-std::string bytes(double b) {
-  if (b >= 1073741824.0) return fmt::format("{:.2f} GiB", b / 1073741824.0);
-  if (b >= 1048576.0) return fmt::format("{:.1f} MiB", b / 1048576.0);
-  return fmt::format("{:.0f} KiB", b / 1024.0);
-}
-
 int cmd_info(const std::string& path) {
   const Model m = load_model(path);
   Index L = 1;
@@ -75,8 +69,8 @@ int cmd_info(const std::string& path) {
              fp.dim);
   const double phys = physical_memory_bytes();
   fmt::print("memory       one state {}, tables {}, peak estimate {} with Krylov dimension {} (limit {}; machine {})\n",
-             bytes(fp.state_bytes), bytes(fp.table_bytes), bytes(fp.total_bytes), fp.krylov_dim,
-             m.exact.memory_limit_gib > 0 ? fmt::format("{:.1f} GiB", m.exact.memory_limit_gib) : "physical memory", bytes(phys));
+             format_bytes(fp.state_bytes), format_bytes(fp.table_bytes), format_bytes(fp.total_bytes), fp.krylov_dim,
+             m.exact.memory_limit_gib > 0 ? fmt::format("{:.1f} GiB", m.exact.memory_limit_gib) : "physical memory", format_bytes(phys));
   const bool fits = fp.krylov_dim > 0 && fp.total_bytes <= phys;
   fmt::print("fits         {}\n", fits ? "yes" : "NO: reduce the sector or raise exact.memory_limit_gib");
   // rough time: spectral width W of H bounds the Krylov work (about 1.2 W T / hbar matvecs plus a few per

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fmt/core.h>
+
 #include <algorithm>
 
 #include "fockmix/fock/binomial.hpp"
@@ -19,6 +21,12 @@ Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double
 
 double physical_memory_bytes() {
   return static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+}
+
+std::string format_bytes(double bytes) {
+  if (bytes >= 1073741824.0) return fmt::format("{:.2f} GiB", bytes / 1073741824.0);
+  if (bytes >= 1048576.0) return fmt::format("{:.1f} MiB", bytes / 1048576.0);
+  return fmt::format("{:.0f} KiB", bytes / 1024.0);
 }
 
 ExactFootprint exact_footprint(const Model& model) {

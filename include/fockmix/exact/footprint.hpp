@@ -1,5 +1,7 @@
 #pragma once
 /// \file Sector dimensions and the memory the exact solver will need, computed before any work.
+#include <string>
+
 #include "fockmix/core/types.hpp"
 
 namespace fockmix {
@@ -26,5 +28,8 @@ Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double
 
 /// Physical memory of this machine in bytes (sysconf).
 double physical_memory_bytes();
+
+/// A byte count for people: "3.78 GiB", "183.0 MiB", "12 KiB".
+std::string format_bytes(double bytes);
 
 }  // namespace fockmix
