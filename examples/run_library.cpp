@@ -10,12 +10,13 @@
 
 #include "fockmix/analysis/norms.hpp"              // compare(): e_F, e_B, fluctuation numbers
 #include "fockmix/exact/initial_state.hpp"         // product_state(): Slater determinant (x) phi_0^{(x)N}
-#include "fockmix/exact/krylov.hpp"                // KrylovPropagator: psi <- exp(-i t H/hbar) psi
+#include "fockmix/linalg/krylov.hpp"                // KrylovPropagator: psi <- exp(-i t H/hbar) psi
 #include "fockmix/exact/observables.hpp"           // rdm_fermions(), rdm_bosons()
 #include "fockmix/exact/sector.hpp"                // Sector: the basis of M fermions and N bosons
 #include "fockmix/exact/sector_hamiltonian.hpp"    // SectorHamiltonian: H applied matrix-free
-#include "fockmix/exact/vector_ops.hpp"            // vec::dot for <psi, H psi>
-#include "fockmix/grid/model_operators.hpp"        // build_operators(): kinetic, potentials, V
+#include "fockmix/linalg/vector_ops.hpp"            // vec::dot for <psi, H psi>
+#include "fockmix/io/model.hpp"
+#include "fockmix/model/model_operators.hpp"        // build_operators(): kinetic, potentials, V
 #include "fockmix/meanfield/hartree.hpp"           // HartreeHartree, HartreeState
 #include "fockmix/meanfield/initial_data.hpp"      // initial_data(): orbitals and condensate
 

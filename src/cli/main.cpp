@@ -16,7 +16,7 @@
 #include "fockmix/core/error.hpp"
 #include "fockmix/exact/footprint.hpp"
 #include "fockmix/fock/binomial.hpp"
-#include "fockmix/grid/model_operators.hpp"
+#include "fockmix/model/model_operators.hpp"
 #include "fockmix/io/model.hpp"
 #include "fockmix/version.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "fockmix/fock/binomial.hpp"
 #include "fockmix/fock/boson_basis.hpp"
-#include "fockmix/io/model.hpp"
+#include "fockmix/model/model.hpp"
 
 namespace fockmix {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "fockmix/exact/vector_ops.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
 
 namespace fockmix {
 

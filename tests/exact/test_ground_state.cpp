@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "exact/dense_reference.hpp"
-#include "fockmix/exact/ground_state.hpp"
+#include "fockmix/linalg/eigensolvers.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/grid/one_body.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "exact/dense_reference.hpp"
 #include "fockmix/exact/initial_state.hpp"
-#include "fockmix/exact/krylov.hpp"
+#include "fockmix/linalg/krylov.hpp"
 #include "fockmix/exact/observables.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/grid/one_body.hpp"

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "exact/dense_reference.hpp"
-#include "fockmix/exact/krylov.hpp"
+#include "fockmix/linalg/krylov.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
-#include "fockmix/exact/vector_ops.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
 #include "fockmix/grid/one_body.hpp"
 
 using namespace fockmix;

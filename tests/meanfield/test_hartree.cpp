@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "fockmix/core/error.hpp"
-#include "fockmix/grid/model_operators.hpp"
+#include "fockmix/model/model_operators.hpp"
 #include "fockmix/meanfield/hartree.hpp"
 #include "fockmix/meanfield/initial_data.hpp"
 

@@ -8,8 +8,9 @@
 #include <string>
 
 #include "fockmix/core/error.hpp"
-#include "fockmix/grid/model_operators.hpp"
+#include "fockmix/model/model_operators.hpp"
 #include "fockmix/meanfield/hartree.hpp"
+#include "fockmix/io/model.hpp"
 #include "fockmix/meanfield/initial_data.hpp"
 
 using namespace fockmix;

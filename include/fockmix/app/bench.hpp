@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "fockmix/core/types.hpp"
-#include "fockmix/exact/krylov.hpp"
+#include "fockmix/linalg/krylov.hpp"
 
 namespace fockmix {
 

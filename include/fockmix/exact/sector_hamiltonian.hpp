@@ -6,7 +6,7 @@
 
 #include "fockmix/exact/sector.hpp"
 #include "fockmix/fock/hop_table.hpp"
-#include "fockmix/grid/model_operators.hpp"
+#include "fockmix/model/model_operators.hpp"
 
 namespace fockmix {
 

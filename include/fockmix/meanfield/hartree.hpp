@@ -9,7 +9,7 @@
 #include <armadillo>
 
 #include "fockmix/core/types.hpp"
-#include "fockmix/grid/model_operators.hpp"
+#include "fockmix/model/model_operators.hpp"
 
 namespace fockmix {
 

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "fockmix/core/types.hpp"
-#include "fockmix/grid/model_operators.hpp"
-#include "fockmix/io/model.hpp"
+#include "fockmix/model/model_operators.hpp"
+#include "fockmix/model/model.hpp"
 
 namespace fockmix {
 

@@ -18,7 +18,7 @@
 
 #include "fockmix/core/error.hpp"
 #include "fockmix/core/operator.hpp"
-#include "fockmix/exact/vector_ops.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
 
 namespace fockmix {
 

@@ -1,14 +1,17 @@
-#include "fockmix/grid/model_operators.hpp"
+#include "fockmix/model/model_operators.hpp"
 
 namespace fockmix {
 
 ModelOperators build_operators(const Model& model) {
-  ModelOperators ops{model.lattice(), model.hbar, model.lambda, model.fermions.number, model.bosons.number, {}, {}, {}, {}, {}, {}, {}};
+  ModelOperators ops(model.lattice());
   const Lattice& lat = ops.lattice;
   ops.hbar = model.hbar;
   ops.lambda = model.lambda;
   ops.M = model.fermions.number;
   ops.N = model.bosons.number;
+  ops.kinetic_kind = model.kinetic;
+  ops.mass_F = model.fermions.mass;
+  ops.mass_B = model.bosons.mass;
   ops.kinetic_F = kinetic(lat, model.kinetic, model.hbar, model.fermions.mass);
   ops.kinetic_B = kinetic(lat, model.kinetic, model.hbar, model.bosons.mass);
   ops.trap_F = potential(lat, model.fermions.trap);

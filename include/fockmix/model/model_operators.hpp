@@ -3,18 +3,23 @@
 /// Hartree–Hartree, Vlasov–Hartree, fluctuations) takes its operators from here, so the measured
 /// differences between solvers are never differences of discretisation.
 #include <armadillo>
+#include <utility>
 
 #include "fockmix/grid/lattice.hpp"
-#include "fockmix/io/model.hpp"
+#include "fockmix/model/model.hpp"
 
 namespace fockmix {
 
 struct ModelOperators {
+  explicit ModelOperators(Lattice lat) : lattice(std::move(lat)) {}
+
   Lattice lattice;
   double hbar = 1.0;
   double lambda = 0.0;
   Index M = 0;                  ///< fermions
   Index N = 0;                  ///< bosons
+  KineticKind kinetic_kind = KineticKind::Hopping;  ///< which -Delta_h (SPEC §2); fixes the dispersion
+  double mass_F = 0.5, mass_B = 0.5;                ///< m_F, m_B
   arma::mat kinetic_F, kinetic_B;       ///< K_s = hbar^2/(2 m_s)(-Delta_h), L x L real symmetric
   arma::vec trap_F, trap_B;             ///< U_s^trap (initial-state preparation)
   arma::vec potential_F, potential_B;   ///< U_s during the dynamics

@@ -1,4 +1,4 @@
-#include "fockmix/exact/ground_state.hpp"
+#include "fockmix/linalg/eigensolvers.hpp"
 
 #include <arpack/arpack.hpp>
 

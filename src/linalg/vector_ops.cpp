@@ -1,4 +1,4 @@
-#include "fockmix/exact/vector_ops.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
 
 #include <vector>
 

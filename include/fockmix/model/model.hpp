@@ -1,0 +1,100 @@
+#pragma once
+/// \file The model: a plain struct of parameters, parsed once at the boundary (io/model.hpp reads it;
+/// models/README.md documents every key). Everything downstream reads this struct, never the TOML file;
+/// solvers take their own options structs and the one-body operators (model_operators.hpp), not the Model.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fockmix/core/types.hpp"
+#include "fockmix/grid/one_body.hpp"
+
+namespace fockmix {
+
+/// Where a species' initial one-body state comes from (SPEC §3): the M fermion orbitals of the Slater
+/// determinant, or the condensate phi_0.
+enum class InitKind {
+  Trap,        ///< lowest eigenvectors of K + U^trap (M orbitals, or phi_0)
+  PlaneWaves,  ///< fermions only: the M plane waves of lowest eps_F(p) (a Fermi sea), times the kick
+  Packet,      ///< lowest eigenvectors of a harmonic trap of width `width` around `centre`, times e^{i p.x/hbar}
+  Hartree,     ///< the self-consistent Hartree–Hartree ground state in the traps
+  File         ///< columns of a text file: L rows, 2 per state (Re, Im), orthonormalised
+};
+
+/// The name in model files: "trap", "plane_waves", "packet", "hartree", "file".
+std::string to_string(InitKind k);
+
+/// The initial-state recipe of one species. Unused fields are ignored for the chosen kind.
+struct InitSpec {
+  InitKind kind = InitKind::Trap;
+  std::vector<double> centre;    ///< packet centre (empty: box centre)
+  double width = 1.0;            ///< packet width (> 0)
+  std::vector<double> momentum;  ///< kick p, one entry per axis (empty: zero)
+  std::string file;              ///< table file for `file` (resolved relative to the model file)
+};
+
+/// One species' parameters.
+struct SpeciesSpec {
+  Index number = 0;          ///< M (fermions) or N (bosons), >= 0
+  double mass = 0.5;         ///< m_s > 0
+  PotentialSpec trap;        ///< U^trap: prepares the initial state
+  PotentialSpec potential;   ///< U: acts during the dynamics (none = quench)
+  InitSpec init;
+  Index max_per_site = 0;    ///< bosons only: per-site cap n_max (0 = no cap); a truncation
+};
+
+/// How the exact many-body solver starts.
+enum class ExactInitial {
+  Product,     ///< Slater determinant (x) phi_0^{(x)N} (Assumption 1)
+  GroundState  ///< exact ground state of the trapped many-body H (Lanczos)
+};
+
+/// Exact solver options.
+struct ExactSpec {
+  bool enabled = true;
+  double tolerance = 1e-10;   ///< Krylov error per unit time
+  Index krylov_dim = 30;      ///< maximal Krylov subspace dimension (memory may cap it further)
+  ExactInitial initial = ExactInitial::Product;
+  double memory_limit_gib = 4.0;  ///< cap on the solver's state memory; Krylov dim shrinks to fit (0 = physical memory)
+};
+
+/// Hartree–Hartree solver options.
+struct HartreeSpec {
+  bool enabled = true;
+  double dt = 0.01;           ///< time step of the integrator
+};
+
+/// Most output times a model may ask for (protects against output_every = 1e-300; validation refuses more).
+inline constexpr double max_output_times = 1e7;
+
+/// The whole model.
+struct Model {
+  std::string source;         ///< the file it came from (for messages); empty if built in code
+  std::string name = "model";
+  // [grid]
+  std::vector<Index> sites{8};
+  double spacing = 1.0;
+  KineticKind kinetic = KineticKind::Hopping;
+  // [physics]
+  double hbar = 1.0;
+  double lambda = 0.0;        ///< coupling lambda of the Bose–Fermi interaction
+  InteractionSpec interaction;
+  // [fermions], [bosons]
+  SpeciesSpec fermions;
+  SpeciesSpec bosons;
+  // [time]
+  double t_final = 1.0;       ///< horizon T >= 0
+  double output_every = 0.1;  ///< output interval > 0 (the last output is at T)
+  // [exact], [hartree]
+  ExactSpec exact;
+  HartreeSpec hartree;
+  // [output]
+  std::string output = "results/model.h5";
+  int threads = 0;            ///< OpenMP threads (0 = all cores)
+
+  Lattice lattice() const { return Lattice(sites, spacing); }
+  /// Output times 0, dt, 2 dt, ..., T (T included even if not a multiple).
+  std::vector<double> output_times() const;
+};
+
+}  // namespace fockmix
