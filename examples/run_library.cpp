@@ -8,7 +8,7 @@
 // the energies of both solvers (which must stay constant).
 #include <cstdio>
 
-#include "fockmix/analysis/norms.hpp"              // compare(): e_F, e_B, fluctuation numbers
+#include "fockmix/analysis/comparisons.hpp"        // compare(): e_F, e_B, fluctuation numbers
 #include "fockmix/exact/initial_state.hpp"         // product_state(): Slater determinant (x) phi_0^{(x)N}
 #include "fockmix/linalg/krylov.hpp"                // KrylovPropagator: psi <- exp(-i t H/hbar) psi
 #include "fockmix/exact/observables.hpp"           // rdm_fermions(), rdm_bosons()

@@ -65,16 +65,17 @@ class Run:
         # A run killed between appends may leave series one record longer or shorter than /times:
         # use the times that every stored series covers.
         lengths = [len(times)]
-        for name in ("exact", "hartree", "comparison"):
-            if name in f:
-                for ds in f[name].values():
-                    if isinstance(ds, h5py.Dataset) and ds.ndim >= 1:
-                        lengths.append(ds.shape[0])
+        def collect(_name, ds):
+            if isinstance(ds, h5py.Dataset) and ds.ndim >= 1 and _name != "times" and not _name.startswith("grid"):
+                lengths.append(ds.shape[0])
+        f.visititems(collect)
         self.n = min(lengths)
         self.t = times[: self.n]
         self.exact = f["exact"] if "exact" in f and "energy" in f["exact"] else None
         self.hartree = f["hartree"] if "hartree" in f and "energy" in f["hartree"] else None
-        self.comparison = f["comparison"] if "comparison" in f and "eF_trace" in f["comparison"] else None
+        # comparison/<a>_<b> groups (exact_hartree, ...); the plots use exact vs Hartree–Hartree
+        cmp = "comparison/exact_hartree"
+        self.comparison = f[cmp] if cmp in f and "eF_trace" in f[cmp] else None
         self.sites = [int(s) for s in np.atleast_1d(attr(self.model, "grid.sites", [0]))]
         if "grid" in f and "positions" in f["grid"]:
             self.positions = np.asarray(f["grid/positions"][:], dtype=float)

@@ -668,7 +668,7 @@ std::optional<ScanPointResult> read_point_file(const ScanSpec& spec, const ScanP
     const arma::vec ts = root.read_vec("times");
     r.times.assign(ts.begin(), ts.end());
     if (r.times.empty() || !same_time(r.times.back(), m.t_final, m.t_final)) return std::nullopt;
-    const h5::Group cmp = root.group("comparison");
+    const h5::Group cmp = root.group("comparison/exact_hartree");
     for (std::size_t q = 0; q < scan_quantity_count; ++q) {
       const arma::vec s = cmp.read_vec(to_string(all_quantities[q]));
       if (s.n_elem != ts.n_elem) return std::nullopt;
@@ -959,7 +959,7 @@ ScanResult run_scan(const ScanSpec& spec, const ScanHooks& hooks) {
         std::lock_guard<std::mutex> g(lock);
         fraction[i] = f;
         report(fmt::format("M = {}, N = {}: t = {:.3g}, e_F = {:.2e}, e_B = {:.2e}", p.model.fermions.number,
-                           p.model.bosons.number, rec.t, rec.cmp.eF_trace, rec.cmp.eB_trace));
+                           p.model.bosons.number, rec.t, rec.value("comparison/exact_hartree/eF_trace"), rec.value("comparison/exact_hartree/eB_trace")));
       }
       if (external_stop()) stop_all.store(true);  // run_model checks stop_all right after this hook
     };

@@ -52,6 +52,49 @@ class ProgressBar {
   double next_ = 0.0;
 };
 
+/// The terminal summary: one line per solver set-up, a table of about a dozen rows whose columns come
+/// from the solvers and comparisons that ran, the maxima of the first comparison, times.
+void print_run_summary(const RunSummary& s) {
+  for (const std::string& line : s.setup_lines) fmt::print("{}\n", line);
+  const auto& R = s.records;
+  if (R.empty()) return;
+  std::vector<double> first(s.columns.size());
+  for (std::size_t c = 0; c < s.columns.size(); ++c) first[c] = R.front().value(s.columns[c].key);
+  fmt::print("\n{:>8}", "t");
+  for (const SummaryColumn& c : s.columns) fmt::print(" {:>11}", c.header);
+  fmt::print("\n");
+  const std::size_t rows = std::min<std::size_t>(R.size(), 11);
+  for (std::size_t k = 0; k < rows; ++k) {
+    const RunRecord& r = R[rows > 1 ? k * (R.size() - 1) / (rows - 1) : 0];
+    fmt::print("{:8.3f}", r.t);
+    for (std::size_t c = 0; c < s.columns.size(); ++c) {
+      const double v = r.value(s.columns[c].key);
+      if (s.columns[c].drift)
+        fmt::print(" {:11.2e}", (v - first[c]) / std::max(1.0, std::abs(first[c])));
+      else
+        fmt::print(" {:11.3e}", v);
+    }
+    fmt::print("\n");
+  }
+  for (const std::string& cmp : s.comparisons) {
+    double eF = 0, eB = 0;
+    for (const auto& r : R) {
+      eF = std::max(eF, r.value("comparison/" + cmp + "/eF_trace"));
+      eB = std::max(eB, r.value("comparison/" + cmp + "/eB_trace"));
+    }
+    fmt::print("\nmax over [0, {:.3g}] ({}): e_F = {:.3e}, e_B = {:.3e} (trace norm, SPEC §6)", R.back().t, cmp, eF, eB);
+  }
+  if (!s.comparisons.empty()) fmt::print("\n");
+  if (s.unconverged_steps > 0)
+    fmt::print("warning      {} output interval(s) had a step that missed its tolerance (see the solvers' `converged` series)\n",
+               s.unconverged_steps);
+  std::string times;
+  for (const auto& [label, sec] : s.seconds) times += fmt::format("{} {:.2f} s, ", label, sec);
+  fmt::print("time         {}total {:.2f} s\n", times, s.seconds_total);
+  fmt::print("results      {}{}\n", s.output, s.status == RunStatus::Interrupted ? " (interrupted: the file holds every output time reached)" : "");
+  fmt::print("plots        /usr/bin/python3 scripts/plot_run.py {}\n", s.output);
+}
+
 int cmd_info(const std::string& path) {
   const Model m = load_model(path);
   Index L = 1;
@@ -100,44 +143,18 @@ int cmd_run(const std::string& path, const std::string& output, int threads) {
   RunHooks hooks;
   hooks.stop = &g_stop;
   hooks.progress = [&](double f, const RunRecord& r) {
-    bar.update(f, m.exact.enabled && m.hartree.enabled ? fmt::format("t = {:.3g}  e_F = {:.2e}  e_B = {:.2e}", r.t, r.cmp.eF_trace, r.cmp.eB_trace)
-                                                      : fmt::format("t = {:.3g}", r.t));
+    // the leading comparison's trace-norm errors, if any comparison ran
+    std::string note = fmt::format("t = {:.3g}", r.t);
+    for (const auto& [key, v] : r.values)
+      if (key.starts_with("comparison/") && (key.ends_with("/eF_trace") || key.ends_with("/eB_trace"))) {
+        note += fmt::format("  {} = {:.2e}", key.ends_with("/eF_trace") ? "e_F" : "e_B", v);
+        if (key.ends_with("/eB_trace")) break;
+      }
+    bar.update(f, note);
   };
   const RunSummary s = run_model(m, hooks);
   bar.finish();
-  if (s.exact)
-    fmt::print("exact        D_F = {}, D_B = {}, D = {}{}, Krylov dimension {}, {} matvecs, error estimate {:.1e}\n", s.dim_fermions,
-               s.dim_bosons, s.dim, s.boson_cap_truncates ? fmt::format(" (boson cap: truncated weight {:.1e})", s.truncated_weight) : "",
-               s.krylov_dim, s.records.back().matvecs, s.records.back().krylov_error);
-  // summary table: about a dozen rows spread over the run
-  const auto& R = s.records;
-  const std::size_t rows = std::min<std::size_t>(R.size(), 11);
-  const bool both = s.exact && s.hartree;
-  fmt::print("\n{:>8}", "t");
-  if (both) fmt::print(" {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}", "e_F(Tr)", "e_B(Tr)", "e_F(HS)", "e_B(HS)", "N_F^exc", "N_B^exc");
-  if (s.exact) fmt::print(" {:>11}", "dE_exact");
-  if (s.hartree) fmt::print(" {:>11}", "dE_HH");
-  fmt::print("\n");
-  for (std::size_t k = 0; k < rows; ++k) {
-    const std::size_t i = rows > 1 ? k * (R.size() - 1) / (rows - 1) : 0;
-    const RunRecord& r = R[i];
-    fmt::print("{:8.3f}", r.t);
-    if (both) fmt::print(" {:10.3e} {:10.3e} {:10.3e} {:10.3e} {:10.3e} {:10.3e}", r.cmp.eF_trace, r.cmp.eB_trace, r.cmp.eF_hs, r.cmp.eB_hs, r.cmp.nF_exc, r.cmp.nB_exc);
-    if (s.exact) fmt::print(" {:11.2e}", (r.exact_energy - R[0].exact_energy) / std::max(1.0, std::abs(R[0].exact_energy)));
-    if (s.hartree) fmt::print(" {:11.2e}", (r.hartree_energy - R[0].hartree_energy) / std::max(1.0, std::abs(R[0].hartree_energy)));
-    fmt::print("\n");
-  }
-  if (both) {
-    double eF = 0, eB = 0;
-    for (const auto& r : R) {
-      eF = std::max(eF, r.cmp.eF_trace);
-      eB = std::max(eB, r.cmp.eB_trace);
-    }
-    fmt::print("\nmax over [0, {:.3g}]: e_F = {:.3e}, e_B = {:.3e} (trace norm, SPEC §6)\n", R.back().t, eF, eB);
-  }
-  fmt::print("time         exact {:.2f} s, Hartree–Hartree {:.2f} s, total {:.2f} s\n", s.seconds_exact, s.seconds_hartree, s.seconds_total);
-  fmt::print("results      {}{}\n", s.output, s.status == RunStatus::Interrupted ? " (interrupted: the file holds every output time reached)" : "");
-  fmt::print("plots        /usr/bin/python3 scripts/plot_run.py {}\n", s.output);
+  print_run_summary(s);
   return s.status == RunStatus::Completed ? 0 : 130;
 }
 

@@ -222,9 +222,19 @@ Model read_model(const TomlReader& r, const toml::table& root) {
     r.number(*t, "exact", "memory_limit_gib", m.exact.memory_limit_gib);
   }
   if (const auto* t = r.table(root, "", "hartree")) {
-    r.check_keys(*t, "hartree", {"enabled", "dt"});
+    r.check_keys(*t, "hartree", {"enabled", "dt", "scheme", "tolerance"});
     r.boolean(*t, "hartree", "enabled", m.hartree.enabled);
     r.number(*t, "hartree", "dt", m.hartree.dt);
+    std::string scheme;
+    if (r.string(*t, "hartree", "scheme", scheme)) {
+      if (scheme == to_string(HartreeScheme::Midpoint2))
+        m.hartree.scheme = HartreeScheme::Midpoint2;
+      else if (scheme == to_string(HartreeScheme::TripleJump4))
+        m.hartree.scheme = HartreeScheme::TripleJump4;
+      else
+        r.fail("hartree.scheme", "unknown scheme '" + scheme + "' (expected midpoint2 or triple_jump4)");
+    }
+    r.number(*t, "hartree", "tolerance", m.hartree.tolerance);
   }
   if (const auto* t = r.table(root, "", "output")) {
     r.check_keys(*t, "output", {"file", "threads"});
@@ -438,6 +448,7 @@ void validate(const Model& m) {
   if (m.exact.krylov_dim < 4) c.fail("exact.krylov_dim", "must be >= 4, got " + std::to_string(m.exact.krylov_dim));
   c.non_negative(m.exact.memory_limit_gib, "exact.memory_limit_gib");
   c.positive(m.hartree.dt, "hartree.dt");
+  c.positive(m.hartree.tolerance, "hartree.tolerance");
   if (m.output.empty()) c.fail("output.file", "must not be empty");
   if (m.threads < 0) c.fail("output.threads", "must be >= 0 (0 = all cores), got " + std::to_string(m.threads));
 

@@ -15,6 +15,13 @@ std::string to_string(InitKind k) {
   return "?";
 }
 
+std::string to_string(HartreeScheme s) { return s == HartreeScheme::TripleJump4 ? "triple_jump4" : "midpoint2"; }
+
+std::string describe(HartreeScheme s) {
+  return s == HartreeScheme::TripleJump4 ? "triple jump of the self-consistent exponential midpoint (order 4)"
+                                         : "self-consistent exponential midpoint (order 2)";
+}
+
 std::vector<double> Model::output_times() const {
   std::vector<double> times{0.0};
   const double T = t_final, dt = output_every;

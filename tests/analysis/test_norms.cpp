@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "fockmix/analysis/comparisons.hpp"
 #include "fockmix/analysis/norms.hpp"
 #include "fockmix/core/error.hpp"
 

@@ -9,6 +9,7 @@
 #include <armadillo>
 
 #include "fockmix/core/types.hpp"
+#include "fockmix/model/model.hpp"
 #include "fockmix/model/model_operators.hpp"
 
 namespace fockmix {
@@ -25,18 +26,6 @@ struct HartreeState {
   arma::vec fermion_density() const;
   /// |phi(y)|^2 (sums to 1; rho_B).
   arma::vec boson_density() const;
-};
-
-/// The time integrator.
-enum class HartreeScheme {
-  /// Order 2: phi_{n+1} = exp(-i dt h[rho_mid]/hbar) phi_n for orbitals and condensate, with the mean
-  /// fields built from rho_mid = (rho_n + rho_{n+1})/2 (both species), solved by fixed-point iteration.
-  /// Symmetric (time-reversible), unitary, exact for time-independent h, and it conserves E_HH exactly
-  /// (up to the fixed-point tolerance).
-  Midpoint2,
-  /// Order 4: Yoshida's triple-jump composition of Midpoint2 (substeps g1 dt, g2 dt, g1 dt with
-  /// g1 = 1/(2 - 2^{1/3}), g2 = 1 - 2 g1); inherits every conservation property of Midpoint2.
-  TripleJump4
 };
 
 /// Integrator options.

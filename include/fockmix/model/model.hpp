@@ -58,10 +58,28 @@ struct ExactSpec {
   double memory_limit_gib = 4.0;  ///< cap on the solver's state memory; Krylov dim shrinks to fit (0 = physical memory)
 };
 
+/// The Hartree–Hartree time integrator (docs/hartree.md).
+enum class HartreeScheme {
+  /// Order 2: phi_{n+1} = exp(-i dt h[rho_mid]/hbar) phi_n for orbitals and condensate, with the mean
+  /// fields built from rho_mid = (rho_n + rho_{n+1})/2 (both species), solved by fixed-point iteration.
+  /// Symmetric (time-reversible), unitary, exact for time-independent h, and it conserves E_HH exactly
+  /// (up to the fixed-point tolerance).
+  Midpoint2,
+  /// Order 4: Yoshida's triple-jump composition of Midpoint2 (substeps g1 dt, g2 dt, g1 dt with
+  /// g1 = 1/(2 - 2^{1/3}), g2 = 1 - 2 g1); inherits every conservation property of Midpoint2.
+  TripleJump4
+};
+
+/// The name in model files ("midpoint2", "triple_jump4") and a description for output files.
+std::string to_string(HartreeScheme s);
+std::string describe(HartreeScheme s);
+
 /// Hartree–Hartree solver options.
 struct HartreeSpec {
   bool enabled = true;
   double dt = 0.01;           ///< time step of the integrator
+  HartreeScheme scheme = HartreeScheme::Midpoint2;
+  double tolerance = 1e-12;   ///< fixed-point tolerance per step
 };
 
 /// Most output times a model may ask for (protects against output_every = 1e-300; validation refuses more).

@@ -1,0 +1,135 @@
+// The exact Fock-space solver behind the solver seam: the sector state psi evolved by the Krylov
+// propagator (SPEC §3), its RDMs as the one-body view.
+#include <omp.h>
+
+#include <cmath>
+#include <memory>
+
+#include "fockmix/app/solver.hpp"
+#include "fockmix/core/error.hpp"
+#include "fockmix/exact/footprint.hpp"
+#include "fockmix/exact/initial_state.hpp"
+#include "fockmix/exact/observables.hpp"
+#include "fockmix/exact/sector.hpp"
+#include "fockmix/exact/sector_hamiltonian.hpp"
+#include "fockmix/io/h5.hpp"
+#include "fockmix/linalg/eigensolvers.hpp"
+#include "fockmix/linalg/krylov.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
+#include "fockmix/meanfield/initial_data.hpp"
+#include "fockmix/model/model_operators.hpp"
+
+#include <fmt/format.h>
+
+namespace fockmix {
+
+namespace {
+
+class ExactSolver final : public Solver {
+ public:
+  explicit ExactSolver(const SolverContext& c)
+      : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site), H_(sector_, c.ops), M_(c.ops.M), N_(c.ops.N) {
+    const ExactFootprint fp = exact_footprint(c.model);
+    krylov_dim_ = std::max<Index>(4, fp.krylov_dim);
+    psi_ = c.model.exact.initial == ExactInitial::Product ? product_state(sector_, c.init.orbitals, c.init.phi0) : ground_state(c.ops);
+    const double n2 = vec::norm2(sector_.size(), psi_.memptr());
+    truncated_weight_ = 1.0 - n2;
+    vec::scale(sector_.size(), 1.0 / std::sqrt(n2), psi_.memptr());
+    scratch_.set_size(sector_.size());
+    prop_ = std::make_unique<KrylovPropagator<SectorHamiltonian>>(H_, KrylovOptions{c.model.exact.tolerance, krylov_dim_, c.ops.hbar});
+    refresh_view();
+  }
+
+  std::string name() const override { return "exact"; }
+  std::string label() const override { return "exact"; }
+
+  std::string describe(const h5::Group& g) const override {
+    g.set_attr("dim_fermions", sector_.dim_fermions());
+    g.set_attr("dim_bosons", sector_.dim_bosons());
+    g.set_attr("dim", sector_.size());
+    g.set_attr("krylov_dim", krylov_dim_);
+    g.set_attr("boson_cap_truncates", sector_.bosons().truncated());
+    g.set_attr("truncated_weight", truncated_weight_);
+    g.set_attr("threads", omp_get_max_threads());
+    return fmt::format("D_F = {}, D_B = {}, D = {}{}, Krylov dimension {}", sector_.dim_fermions(), sector_.dim_bosons(), sector_.size(),
+                       sector_.bosons().truncated() ? fmt::format(" (boson cap: truncated weight {:.1e})", truncated_weight_) : "",
+                       krylov_dim_);
+  }
+
+  StepStatus advance_to(double t, const std::atomic<bool>*) override {
+    StepStatus st;
+    if (t > t_) {
+      const KrylovResult kr = prop_->propagate(psi_.memptr(), t - t_);
+      if (kr.status != KrylovStatus::Converged)
+        throw Error(fmt::format("Krylov propagation could not meet tolerance {} at t = {}", prop_->options().tolerance, t));
+      st.matvecs = kr.matvecs;
+      st.steps = kr.substeps;
+      st.error_estimate = kr.error_estimate;
+      matvecs_ += kr.matvecs;
+      krylov_error_ += kr.error_estimate;
+      t_ = t;
+      refresh_view();
+    }
+    return st;
+  }
+
+  Record observe() const override {
+    Record r;
+    H_.apply(psi_.memptr(), scratch_.memptr());
+    r.put("energy", vec::dot(H_.rows(), psi_.memptr(), scratch_.memptr()).real());
+    r.put("norm", std::sqrt(vec::norm2(sector_.size(), psi_.memptr())));
+    r.put("matvecs", static_cast<double>(matvecs_));
+    r.put("krylov_error", krylov_error_);
+    r.put("gamma_F", view_.gamma_F);
+    r.put("gamma_B", view_.gamma_B);
+    r.put("rho_F", arma::vec(arma::real(view_.gamma_F.diag()) / std::max<double>(1, M_)));
+    r.put("rho_B", arma::vec(arma::real(view_.gamma_B.diag()) / std::max<double>(1, N_)));
+    return r;
+  }
+
+  OneBodyView view() const override { return view_; }
+
+  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6).
+  void compare_with(const Solver&, const OneBodyView& mf, Record& out) const override {
+    if (!mf.fermion_projection || mf.phi.is_empty()) return;
+    const FluctuationMoments mom = fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
+    out.put("nF_exc2", mom.nF2);
+    out.put("nB_exc2", mom.nB2);
+  }
+
+  std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
+
+ private:
+  arma::cx_vec ground_state(const ModelOperators& ops) const {
+    const SectorHamiltonian Htrap(sector_, ops, true);
+    const RealView<SectorHamiltonian> real{Htrap};
+    const EigenResult gs = lowest_eigenpair_spectra(operator_ref(real), {0, 1e-12, 5000});
+    if (gs.status != EigenStatus::Converged) throw Error("the exact ground state of the trapped Hamiltonian did not converge");
+    return arma::conv_to<arma::cx_vec>::from(gs.vector);
+  }
+  void refresh_view() {
+    view_.M = M_;
+    view_.N = N_;
+    view_.gamma_F = rdm_fermions(sector_, psi_.memptr());
+    view_.gamma_B = rdm_bosons(sector_, psi_.memptr());
+  }
+
+  Sector sector_;
+  SectorHamiltonian H_;
+  Index M_, N_;
+  Index krylov_dim_ = 0;
+  double truncated_weight_ = 0.0;
+  arma::cx_vec psi_;
+  mutable arma::cx_vec scratch_;
+  std::unique_ptr<KrylovPropagator<SectorHamiltonian>> prop_;
+  double t_ = 0.0;
+  Index matvecs_ = 0;
+  double krylov_error_ = 0.0;
+  OneBodyView view_;
+};
+
+}  // namespace
+
+std::unique_ptr<Solver> make_exact_solver(const SolverContext& c) { return std::make_unique<ExactSolver>(c); }
+
+}  // namespace fockmix

@@ -1,0 +1,24 @@
+// The solvers fockmix knows, in the order they run and pair up for comparisons. Adding a solver:
+// its file in this folder and one line here (docs/architecture.md).
+#include "fockmix/app/solver.hpp"
+#include "fockmix/model/model.hpp"
+
+namespace fockmix {
+
+std::unique_ptr<Solver> make_exact_solver(const SolverContext& c);
+std::unique_ptr<Solver> make_hartree_solver(const SolverContext& c);
+
+const std::vector<SolverEntry>& solver_registry() {
+  static const std::vector<SolverEntry> registry{
+      {"exact", [](const Model& m) { return m.exact.enabled; }, make_exact_solver},
+      {"hartree", [](const Model& m) { return m.hartree.enabled; }, make_hartree_solver},
+  };
+  return registry;
+}
+
+std::vector<SummaryColumn> comparison_columns() {
+  return {{"eF_trace", "e_F(Tr)"}, {"eB_trace", "e_B(Tr)"}, {"eF_hs", "e_F(HS)"},
+          {"eB_hs", "e_B(HS)"},    {"nF_exc", "N_F^exc"},   {"nB_exc", "N_B^exc"}};
+}
+
+}  // namespace fockmix
