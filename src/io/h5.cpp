@@ -382,6 +382,11 @@ bool Group::has(const std::string& name) const {
   return link_exists(handle_.id(), name);
 }
 
+bool Group::has_attr(const std::string& name) const {
+  quiet();
+  return H5Aexists(handle_.id(), name.c_str()) > 0;
+}
+
 void Group::set_attr(const std::string& name, const std::string& value) const {
   Tmp type = string_type();
   const char* ptr = value.c_str();

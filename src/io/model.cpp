@@ -15,6 +15,7 @@
 #include "fockmix/exact/footprint.hpp"
 #include "fockmix/fock/binomial.hpp"
 #include "fockmix/fock/boson_basis.hpp"
+#include "fockmix/model/model_schema.hpp"
 #include "io/toml_reader.hpp"
 
 namespace fockmix {
@@ -28,21 +29,10 @@ using detail::TomlReader;
 using detail::type_name;
 
 
-/// Allowed values of `init.kind` per species (SPEC §3): plane waves are a fermion recipe only.
-const std::vector<InitKind> fermion_init_kinds{InitKind::Trap, InitKind::PlaneWaves, InitKind::Packet, InitKind::Hartree,
-                                               InitKind::File};
-const std::vector<InitKind> boson_init_kinds{InitKind::Trap, InitKind::Packet, InitKind::Hartree, InitKind::File};
-
 std::string list_text(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t k = 0; k < names.size(); ++k) out += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
   return out;
-}
-
-std::string init_kinds_text(const std::vector<InitKind>& kinds) {
-  std::vector<std::string> names;
-  for (InitKind k : kinds) names.push_back(to_string(k));
-  return list_text(names);
 }
 
 /// Shortest round-trip text of a number (for messages).
@@ -105,142 +95,74 @@ void table_values(const TomlReader& r, const toml::table& t, const std::string& 
   out = r.as_numbers(*n, k);
 }
 
-PotentialSpec read_potential(const TomlReader& r, const toml::table& t, const std::string& path) {
-  r.check_keys(t, path, {"kind", "strength", "centre", "width", "table"});
-  PotentialSpec p;
-  std::string kind;
-  if (!r.string(t, path, "kind", kind)) r.fail(join_key(path, "kind"), "missing (none, harmonic, cosine, gaussian or table)");
-  try {
-    p.kind = potential_kind_from(kind, join_key(path, "kind"));
-  } catch (const InputError& e) {
-    r.rethrow(e, e.key());
+/// "a, b or c".
+std::string choices_text(const std::vector<std::string>& names) { return list_text(names); }
+
+/// The word for a Choice key's values in messages ("unknown initial state 'x' (expected ...)").
+std::string choice_noun(const ModelKey& k) {
+  if (k.leaf() == "initial" || k.name.ends_with("init.kind")) return "initial state";
+  if (k.name.ends_with("trap.kind") || k.name.ends_with("potential.kind")) return "potential";
+  return "value";
+}
+
+/// Read one key of the schema from table `t` (at `path`), if present.
+void read_key(const TomlReader& r, const toml::table& t, const std::string& path, const ModelKey& k, Model& m) {
+  const std::string leaf = k.leaf();
+  if (t.get(leaf) == nullptr) {
+    if (k.default_text.starts_with("**required**"))
+      r.fail(k.name, k.type == KeyType::Choice && choice_noun(k) == "potential" ? "missing (" + choices_text(k.choices) + ")" : "missing");
+    return;
   }
-  r.number(t, path, "strength", p.strength);
-  r.number(t, path, "width", p.width);
-  r.numbers(t, path, "centre", p.centre);
-  table_values(r, t, path, "table", p.table);
-  return p;
+  std::string text;
+  switch (k.type) {
+    case KeyType::Real: r.number(t, path, leaf, k.real(m)); break;
+    case KeyType::Integer: r.integer(t, path, leaf, k.integer(m)); break;
+    case KeyType::Bool: r.boolean(t, path, leaf, k.boolean(m)); break;
+    case KeyType::String: r.string(t, path, leaf, text); k.set_text(m, text); break;
+    case KeyType::Path:
+      r.string(t, path, leaf, text);
+      k.set_text(m, text.empty() ? text : r.resolve(text));
+      break;
+    case KeyType::Choice:
+      r.string(t, path, leaf, text);
+      if (std::find(k.choices.begin(), k.choices.end(), text) == k.choices.end())
+        r.fail(k.name, "unknown " + choice_noun(k) + " '" + text + "' (expected " + choices_text(k.choices) + ")");
+      k.set_text(m, text);
+      break;
+    case KeyType::Reals: r.numbers(t, path, leaf, k.reals(m)); break;
+    case KeyType::Sites: r.integer_list(t, path, leaf, k.integers(m)); break;
+    case KeyType::Table: table_values(r, t, path, leaf, k.reals(m)); break;
+  }
 }
 
-/// The recipe named `name`: any of InitKind by its file name (the species check is validate()'s);
-/// an unknown name fails listing the names allowed for the species.
-InitKind init_kind_from(const TomlReader& r, const std::string& name, const std::string& key, bool bosons) {
-  for (InitKind k : fermion_init_kinds)
-    if (name == to_string(k)) return k;
-  r.fail(key, "unknown initial state '" + name + "' (expected " +
-                  init_kinds_text(bosons ? boson_init_kinds : fermion_init_kinds) + ")");
-}
-
-InitSpec read_init(const TomlReader& r, const toml::table& t, const std::string& path, bool bosons) {
-  r.check_keys(t, path, {"kind", "centre", "width", "momentum", "file"});
-  InitSpec s;
-  std::string kind;
-  if (!r.string(t, path, "kind", kind)) r.fail(join_key(path, "kind"), "missing");
-  s.kind = init_kind_from(r, kind, join_key(path, "kind"), bosons);
-  r.numbers(t, path, "centre", s.centre);
-  r.number(t, path, "width", s.width);
-  r.numbers(t, path, "momentum", s.momentum);
-  if (r.string(t, path, "file", s.file) && !s.file.empty()) s.file = r.resolve(s.file);
-  return s;
-}
-
-void read_species(const TomlReader& r, const toml::table& t, const std::string& path, bool bosons, SpeciesSpec& s) {
-  if (bosons)
-    r.check_keys(t, path, {"number", "mass", "max_per_site", "trap", "potential", "init"});
-  else
-    r.check_keys(t, path, {"number", "mass", "trap", "potential", "init"});
-  r.integer(t, path, "number", s.number);
-  r.number(t, path, "mass", s.mass);
-  if (bosons) r.integer(t, path, "max_per_site", s.max_per_site);
-  if (const auto* u = r.table(t, path, "trap")) s.trap = read_potential(r, *u, join_key(path, "trap"));
-  if (const auto* u = r.table(t, path, "potential")) s.potential = read_potential(r, *u, join_key(path, "potential"));
-  if (const auto* u = r.table(t, path, "init")) s.init = read_init(r, *u, join_key(path, "init"), bosons);
+/// Read the table at `path` and, recursively, its sub-tables: every key must be a key of the schema
+/// in this section or the name of a section below it.
+void read_section(const TomlReader& r, const toml::table& t, const std::string& path, Model& m) {
+  std::vector<std::string> allowed;
+  auto allow = [&](const std::string& name) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) allowed.push_back(name);
+  };
+  const std::string prefix = path.empty() ? "" : path + ".";
+  for (const ModelKey& k : model_schema()) {
+    if (k.section() == path) allow(k.leaf());
+    else if (k.name.starts_with(prefix)) allow(k.name.substr(prefix.size(), k.name.find('.', prefix.size()) - prefix.size()));
+  }
+  r.check_keys(t, path, allowed);
+  for (const std::string& name : allowed) {
+    if (find_model_key(join_key(path, name)) != nullptr) continue;
+    if (const toml::table* sub = r.table(t, path, name)) read_section(r, *sub, join_key(path, name), m);
+  }
+  for (const ModelKey& k : model_schema())
+    if (k.section() == path) read_key(r, t, path, k, m);
 }
 
 Model read_model(const TomlReader& r, const toml::table& root) {
   Model m;
   m.source = r.file();
   m.name = fs::path(r.file()).stem().string();
-  r.check_keys(root, "", {"name", "grid", "physics", "interaction", "fermions", "bosons", "time", "exact", "hartree", "output"});
-  r.string(root, "", "name", m.name);
-  m.output = "results/" + m.name + ".h5";
-
-  if (const auto* t = r.table(root, "", "grid")) {
-    r.check_keys(*t, "grid", {"sites", "spacing", "kinetic"});
-    r.integer_list(*t, "grid", "sites", m.sites);
-    r.number(*t, "grid", "spacing", m.spacing);
-    std::string kinetic;
-    if (r.string(*t, "grid", "kinetic", kinetic)) {
-      try {
-        m.kinetic = kinetic_kind_from(kinetic, "grid.kinetic");
-      } catch (const InputError& e) {
-        r.rethrow(e, "grid.kinetic");
-      }
-    }
-  }
-  if (const auto* t = r.table(root, "", "physics")) {
-    r.check_keys(*t, "physics", {"hbar", "lambda"});
-    r.number(*t, "physics", "hbar", m.hbar);
-    r.number(*t, "physics", "lambda", m.lambda);
-  }
-  if (const auto* t = r.table(root, "", "interaction")) {
-    r.check_keys(*t, "interaction", {"kind", "amplitude", "width", "epsilon", "table"});
-    std::string kind;
-    if (r.string(*t, "interaction", "kind", kind)) {
-      try {
-        m.interaction.kind = interaction_kind_from(kind, "interaction.kind");
-      } catch (const InputError& e) {
-        r.rethrow(e, "interaction.kind");
-      }
-    }
-    r.number(*t, "interaction", "amplitude", m.interaction.amplitude);
-    r.number(*t, "interaction", "width", m.interaction.width);
-    r.number(*t, "interaction", "epsilon", m.interaction.epsilon);
-    table_values(r, *t, "interaction", "table", m.interaction.table);
-  }
-  if (const auto* t = r.table(root, "", "fermions")) read_species(r, *t, "fermions", false, m.fermions);
-  if (const auto* t = r.table(root, "", "bosons")) read_species(r, *t, "bosons", true, m.bosons);
-  if (const auto* t = r.table(root, "", "time")) {
-    r.check_keys(*t, "time", {"final", "output_every"});
-    r.number(*t, "time", "final", m.t_final);
-    r.number(*t, "time", "output_every", m.output_every);
-  }
-  if (const auto* t = r.table(root, "", "exact")) {
-    r.check_keys(*t, "exact", {"enabled", "tolerance", "krylov_dim", "initial", "memory_limit_gib"});
-    r.boolean(*t, "exact", "enabled", m.exact.enabled);
-    r.number(*t, "exact", "tolerance", m.exact.tolerance);
-    r.integer(*t, "exact", "krylov_dim", m.exact.krylov_dim);
-    std::string initial;
-    if (r.string(*t, "exact", "initial", initial)) {
-      if (initial == "product")
-        m.exact.initial = ExactInitial::Product;
-      else if (initial == "ground_state")
-        m.exact.initial = ExactInitial::GroundState;
-      else
-        r.fail("exact.initial", "unknown initial state '" + initial + "' (expected product or ground_state)");
-    }
-    r.number(*t, "exact", "memory_limit_gib", m.exact.memory_limit_gib);
-  }
-  if (const auto* t = r.table(root, "", "hartree")) {
-    r.check_keys(*t, "hartree", {"enabled", "dt", "scheme", "tolerance"});
-    r.boolean(*t, "hartree", "enabled", m.hartree.enabled);
-    r.number(*t, "hartree", "dt", m.hartree.dt);
-    std::string scheme;
-    if (r.string(*t, "hartree", "scheme", scheme)) {
-      if (scheme == to_string(HartreeScheme::Midpoint2))
-        m.hartree.scheme = HartreeScheme::Midpoint2;
-      else if (scheme == to_string(HartreeScheme::TripleJump4))
-        m.hartree.scheme = HartreeScheme::TripleJump4;
-      else
-        r.fail("hartree.scheme", "unknown scheme '" + scheme + "' (expected midpoint2 or triple_jump4)");
-    }
-    r.number(*t, "hartree", "tolerance", m.hartree.tolerance);
-  }
-  if (const auto* t = r.table(root, "", "output")) {
-    r.check_keys(*t, "output", {"file", "threads"});
-    r.string(*t, "output", "file", m.output);
-    r.integer(*t, "output", "threads", m.threads);
-  }
+  read_section(r, root, "", m);
+  const toml::node* out = root.at_path("output.file").node();
+  if (out == nullptr) m.output = "results/" + m.name + ".h5";
   return m;
 }
 
@@ -284,7 +206,6 @@ class Checker {
 };
 
 void check_potential(const Checker& c, const PotentialSpec& p, const Lattice& lat, const std::string& path) {
-  c.finite(p.strength, path + ".strength");
   if (p.kind == PotentialKind::Gaussian) c.positive(p.width, path + ".width");
   c.per_axis(p.centre, lat.dim(), path + ".centre");
   if (p.kind == PotentialKind::Table) c.per_site(p.table, lat.sites(), path + ".table");
@@ -315,27 +236,18 @@ void check_init_file(const Checker& c, const InitSpec& s, Index L, Index columns
                       " numbers, needs " + std::to_string(columns) + " (Re and Im of each orbital)");
 }
 
-void check_init(const Checker& c, const InitSpec& s, const Lattice& lat, const std::string& path,
-                const std::vector<InitKind>& kinds, Index orbitals) {
-  if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end())
-    c.fail(path + ".kind", "initial state '" + to_string(s.kind) + "' is not available for " +
-                               path.substr(0, path.find('.')) + " (expected " + init_kinds_text(kinds) + ")");
+void check_init(const Checker& c, const InitSpec& s, const Lattice& lat, const std::string& path, Index orbitals) {
   c.per_axis(s.centre, lat.dim(), path + ".centre");
   c.per_axis(s.momentum, lat.dim(), path + ".momentum");
-  c.positive(s.width, path + ".width");
   if (s.kind == InitKind::File && orbitals > 0) check_init_file(c, s, lat.sites(), 2 * orbitals, path + ".file");
 }
 
 void check_species(const Checker& c, const SpeciesSpec& s, const Lattice& lat, const std::string& path, bool bosons) {
-  if (s.number < 0) c.fail(path + ".number", "must be >= 0, got " + std::to_string(s.number));
-  c.positive(s.mass, path + ".mass");
   check_potential(c, s.trap, lat, path + ".trap");
   check_potential(c, s.potential, lat, path + ".potential");
-  check_init(c, s.init, lat, path + ".init", bosons ? boson_init_kinds : fermion_init_kinds,
-             bosons ? (s.number > 0 ? 1 : 0) : s.number);
+  check_init(c, s.init, lat, path + ".init", bosons ? (s.number > 0 ? 1 : 0) : s.number);
   if (!bosons && s.max_per_site != 0)
     c.fail(path + ".max_per_site", "a per-site cap only applies to bosons (fermions have at most one per site)");
-  if (s.max_per_site < 0) c.fail(path + ".max_per_site", "must be >= 0 (0 = no cap), got " + std::to_string(s.max_per_site));
 }
 
 void check_exact_footprint(const Checker& c, const Model& m, Index L) {
@@ -382,6 +294,9 @@ void check_exact_footprint(const Checker& c, const Model& m, Index L) {
 void validate(const Model& m) {
   const Checker c(m);
   if (m.name.empty()) c.fail("name", "must not be empty");
+  // every key's own range (the schema); then what needs several keys
+  for (const ModelKey& k : model_schema())
+    if (const auto reason = k.out_of_range(m)) c.fail(k.name, *reason);
 
   // [grid]
   if (m.sites.empty() || m.sites.size() > 3)
@@ -396,7 +311,6 @@ void validate(const Model& m) {
       c.fail("grid.sites", e.what());
     }
   }
-  c.positive(m.spacing, "grid.spacing");
   std::optional<Lattice> lattice;
   try {
     lattice.emplace(m.sites, m.spacing);
@@ -406,10 +320,7 @@ void validate(const Model& m) {
   const Lattice& lat = *lattice;
 
   // [physics], [interaction]
-  c.positive(m.hbar, "physics.hbar");
-  c.finite(m.lambda, "physics.lambda");
   const InteractionSpec& v = m.interaction;
-  c.finite(v.amplitude, "interaction.amplitude");
   if (v.kind == InteractionKind::Gaussian) c.positive(v.width, "interaction.width");
   if (v.kind == InteractionKind::SoftCoulomb) c.positive(v.epsilon, "interaction.epsilon");
   if (v.kind == InteractionKind::Table) c.per_site(v.table, L, "interaction.table");
@@ -437,20 +348,12 @@ void validate(const Model& m) {
   }
 
   // [time]
-  c.non_negative(m.t_final, "time.final");
-  c.positive(m.output_every, "time.output_every");
   if (!(m.t_final / m.output_every < max_output_times))
     c.fail("time.output_every", "time.final / time.output_every = " + num(m.t_final / m.output_every) +
                                     " output times, more than " + num(max_output_times));
 
   // [exact], [hartree], [output]
-  c.positive(m.exact.tolerance, "exact.tolerance");
-  if (m.exact.krylov_dim < 4) c.fail("exact.krylov_dim", "must be >= 4, got " + std::to_string(m.exact.krylov_dim));
-  c.non_negative(m.exact.memory_limit_gib, "exact.memory_limit_gib");
-  c.positive(m.hartree.dt, "hartree.dt");
-  c.positive(m.hartree.tolerance, "hartree.tolerance");
   if (m.output.empty()) c.fail("output.file", "must not be empty");
-  if (m.threads < 0) c.fail("output.threads", "must be >= 0 (0 = all cores), got " + std::to_string(m.threads));
 
   // Last, since it needs everything above: the exact sector must fit.
   if (m.exact.enabled) check_exact_footprint(c, m, L);

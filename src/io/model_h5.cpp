@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fockmix/io/h5.hpp"
+#include "fockmix/model/model_schema.hpp"
 
 namespace fockmix {
 
@@ -12,57 +13,67 @@ namespace {
 
 std::vector<std::int64_t> as_int64(const std::vector<Index>& v) { return {v.begin(), v.end()}; }
 
-void write_potential(const h5::Group& g, const std::string& key, const PotentialSpec& p) {
-  g.set_attr(key + ".kind", to_string(p.kind));
-  g.set_attr(key + ".strength", p.strength);
-  g.set_attr(key + ".width", p.width);
-  if (!p.centre.empty()) g.set_attr(key + ".centre", p.centre);
-  if (!p.table.empty()) g.set_attr(key + ".table", p.table);
-}
-
-void write_species(const h5::Group& g, const std::string& s, const SpeciesSpec& sp) {
-  g.set_attr(s + ".number", static_cast<std::int64_t>(sp.number));
-  g.set_attr(s + ".mass", sp.mass);
-  write_potential(g, s + ".trap", sp.trap);
-  write_potential(g, s + ".potential", sp.potential);
-  g.set_attr(s + ".init.kind", to_string(sp.init.kind));
-  if (!sp.init.centre.empty()) g.set_attr(s + ".init.centre", sp.init.centre);
-  g.set_attr(s + ".init.width", sp.init.width);
-  if (!sp.init.momentum.empty()) g.set_attr(s + ".init.momentum", sp.init.momentum);
-  if (!sp.init.file.empty()) g.set_attr(s + ".init.file", sp.init.file);
-  if (s == "bosons") g.set_attr(s + ".max_per_site", static_cast<std::int64_t>(sp.max_per_site));
-}
-
 }  // namespace
 
 void write_model_attributes(const Model& m, const h5::Group& g) {
-  g.set_attr("name", m.name);
   g.set_attr("source", m.source);
-  g.set_attr("grid.sites", as_int64(m.sites));
-  g.set_attr("grid.spacing", m.spacing);
-  g.set_attr("grid.kinetic", to_string(m.kinetic));
-  g.set_attr("physics.hbar", m.hbar);
-  g.set_attr("physics.lambda", m.lambda);
-  g.set_attr("interaction.kind", to_string(m.interaction.kind));
-  g.set_attr("interaction.amplitude", m.interaction.amplitude);
-  g.set_attr("interaction.width", m.interaction.width);
-  g.set_attr("interaction.epsilon", m.interaction.epsilon);
-  if (!m.interaction.table.empty()) g.set_attr("interaction.table", m.interaction.table);
-  write_species(g, "fermions", m.fermions);
-  write_species(g, "bosons", m.bosons);
-  g.set_attr("time.final", m.t_final);
-  g.set_attr("time.output_every", m.output_every);
-  g.set_attr("exact.enabled", m.exact.enabled);
-  g.set_attr("exact.tolerance", m.exact.tolerance);
-  g.set_attr("exact.krylov_dim", static_cast<std::int64_t>(m.exact.krylov_dim));
-  g.set_attr("exact.initial", std::string(m.exact.initial == ExactInitial::Product ? "product" : "ground_state"));
-  g.set_attr("exact.memory_limit_gib", m.exact.memory_limit_gib);
-  g.set_attr("hartree.enabled", m.hartree.enabled);
-  g.set_attr("hartree.dt", m.hartree.dt);
-  g.set_attr("hartree.scheme", to_string(m.hartree.scheme));
-  g.set_attr("hartree.tolerance", m.hartree.tolerance);
-  g.set_attr("output.file", m.output);
-  g.set_attr("output.threads", static_cast<std::int64_t>(m.threads));
+  Model& mm = const_cast<Model&>(m);  // the schema's accessors only read here
+  for (const ModelKey& k : model_schema()) {
+    switch (k.type) {
+      case KeyType::Real: g.set_attr(k.name, k.real(mm)); break;
+      case KeyType::Integer: g.set_attr(k.name, static_cast<std::int64_t>(k.integer(mm))); break;
+      case KeyType::Bool: g.set_attr(k.name, k.boolean(mm)); break;
+      case KeyType::String:
+      case KeyType::Choice: g.set_attr(k.name, k.get_text(m)); break;
+      case KeyType::Path:
+        if (!k.get_text(m).empty()) g.set_attr(k.name, k.get_text(m));
+        break;
+      case KeyType::Reals:
+      case KeyType::Table:
+        if (!k.reals(mm).empty()) g.set_attr(k.name, k.reals(mm));
+        break;
+      case KeyType::Sites: g.set_attr(k.name, as_int64(k.integers(mm))); break;
+    }
+  }
+}
+
+bool model_echo_matches(const h5::Group& g, const Model& m) {
+  Model& mm = const_cast<Model&>(m);
+  for (const ModelKey& k : model_schema()) {
+    if (!k.physics) continue;
+    switch (k.type) {
+      case KeyType::Real:
+        if (g.attr_double(k.name) != k.real(mm)) return false;
+        break;
+      case KeyType::Integer:
+        if (g.attr_int(k.name) != k.integer(mm)) return false;
+        break;
+      case KeyType::Bool:
+        if (g.attr_bool(k.name) != k.boolean(mm)) return false;
+        break;
+      case KeyType::String:
+      case KeyType::Choice:
+      case KeyType::Path: {
+        const std::string v = k.get_text(m);
+        if (k.type == KeyType::Path && v.empty()) {
+          if (g.has_attr(k.name)) return false;
+        } else if (g.attr_string(k.name) != v) {
+          return false;
+        }
+        break;
+      }
+      case KeyType::Reals:
+      case KeyType::Table: {
+        const std::vector<double>& v = k.reals(mm);
+        if (v.empty() ? g.has_attr(k.name) : g.attr_doubles(k.name) != v) return false;
+        break;
+      }
+      case KeyType::Sites:
+        if (g.attr_ints(k.name) != as_int64(k.integers(mm))) return false;
+        break;
+    }
+  }
+  return true;
 }
 
 }  // namespace fockmix

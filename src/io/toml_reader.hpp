@@ -1,6 +1,6 @@
 #pragma once
 /// \file Internal to the library (not installed; toml++ is a private dependency): the TOML reading
-/// conventions shared by the model reader (src/io/model.cpp) and the scan reader (src/app/scan.cpp).
+/// conventions shared by the model reader (src/io/model.cpp) and the scan reader (src/io/scan_file.cpp).
 /// Every failure is an InputError(FILE, dotted.key, reason), "FILE: KEY: REASON". The reader checks
 /// types and names only; ranges are checked by its callers.
 #include <fmt/format.h>
@@ -84,6 +84,9 @@ class TomlReader {
 
   /// Every key of `t` (the table at `path`) must be one of `allowed`.
   void check_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) const {
+    check_keys(t, path, std::vector<std::string>(allowed.begin(), allowed.end()));
+  }
+  void check_keys(const toml::table& t, const std::string& path, const std::vector<std::string>& allowed) const {
     for (const auto& [k, v] : t) {
       if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
       std::string names;

@@ -225,11 +225,11 @@ void expect_same_results(const ScanResult& a, const ScanResult& b) {
     EXPECT_EQ(p.point.id, q.point.id);
     EXPECT_EQ(p.dim, q.dim);
     ASSERT_EQ(p.times.size(), q.times.size());
-    for (std::size_t k = 0; k < scan_quantity_count; ++k) {
+    for (std::size_t k = 0; k < scan_quantities().size(); ++k) {
       ASSERT_EQ(p.series[k].size(), q.series[k].size());
       for (std::size_t t = 0; t < p.series[k].size(); ++t)
         EXPECT_NEAR(p.series[k][t], q.series[k][t], 1e-12 * std::max(1.0, std::abs(p.series[k][t])))
-            << to_string(static_cast<ScanQuantity>(k)) << " point " << i << " time " << t;
+            << scan_quantities()[k].name << " point " << i << " time " << t;
       EXPECT_NEAR(p.max_value[k], q.max_value[k], 1e-12 * std::max(1.0, p.max_value[k]));
     }
   }

@@ -57,6 +57,8 @@ class Group {
   Group group(const std::string& name) const;
   /// Whether a link `name` (group, dataset, ...) exists below this group.
   bool has(const std::string& name) const;
+  /// Whether this group has the attribute `name`.
+  bool has_attr(const std::string& name) const;
   /// HDF5 path of this group inside its file ("/" for the root).
   const std::string& path() const noexcept { return path_; }
 

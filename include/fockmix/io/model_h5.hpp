@@ -8,7 +8,13 @@ namespace h5 {
 class Group;
 }
 
-/// Echo a model into HDF5 attributes of `group` (every key of models/README.md, dotted names).
+/// Echo a model into HDF5 attributes of `group`: `source`, and every key of the model schema
+/// (model/model_schema.hpp, = models/README.md) under its dotted name. Lists that are empty and file
+/// names that are not given are left out.
 void write_model_attributes(const Model& model, const h5::Group& group);
+
+/// Whether the echo in `group` is `model` in every key that changes the numbers (ModelKey::physics):
+/// how a scan recognises a finished point. Throws IoError if an attribute is missing or unreadable.
+bool model_echo_matches(const h5::Group& group, const Model& model);
 
 }  // namespace fockmix

@@ -108,7 +108,7 @@ struct Model {
   HartreeSpec hartree;
   // [output]
   std::string output = "results/model.h5";
-  int threads = 0;            ///< OpenMP threads (0 = all cores)
+  Index threads = 0;          ///< OpenMP threads (0 = all cores)
 
   Lattice lattice() const { return Lattice(sites, spacing); }
   /// Output times 0, dt, 2 dt, ..., T (T included even if not a multiple).
