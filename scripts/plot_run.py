@@ -36,6 +36,12 @@ import numpy as np  # noqa: E402
 COLOUR_F = "tab:blue"
 COLOUR_B = "tab:red"
 
+# solver pairs of /comparison in the writer's order (exact, hartree, vlasov), with labels and colours
+PAIRS = (("exact_hartree", "exact vs HH"), ("exact_vlasov", "exact vs VH"), ("hartree_vlasov", "HH vs VH"))
+PAIR_COLOUR = {"exact_hartree": "tab:green", "exact_vlasov": "tab:purple", "hartree_vlasov": "tab:orange"}
+# datasets with a first index that is not the time
+NOT_SERIES = {"vlasov/momenta"}
+
 
 # ----------------------------------------------------------------------------------------------------
 # reading
@@ -65,17 +71,24 @@ class Run:
         # A run killed between appends may leave series one record longer or shorter than /times:
         # use the times that every stored series covers.
         lengths = [len(times)]
+        # (datasets that are not series: /grid/*, /vlasov/momenta)
         def collect(_name, ds):
-            if isinstance(ds, h5py.Dataset) and ds.ndim >= 1 and _name != "times" and not _name.startswith("grid"):
+            if (isinstance(ds, h5py.Dataset) and ds.ndim >= 1 and _name != "times" and not _name.startswith("grid")
+                    and _name not in NOT_SERIES):
                 lengths.append(ds.shape[0])
         f.visititems(collect)
         self.n = min(lengths)
         self.t = times[: self.n]
         self.exact = f["exact"] if "exact" in f and "energy" in f["exact"] else None
         self.hartree = f["hartree"] if "hartree" in f and "energy" in f["hartree"] else None
-        # comparison/<a>_<b> groups (exact_hartree, ...); the plots use exact vs Hartree–Hartree
+        self.vlasov = f["vlasov"] if "vlasov" in f and "energy" in f["vlasov"] else None
+        self.fluct = f["fluct"] if "fluct" in f and "distance" in f["fluct"] else None
+        # comparison/<a>_<b> groups (exact_hartree, ...); the original plots use exact vs Hartree–Hartree,
+        # the three-solver plots every pair present (in the order of PAIRS)
         cmp = "comparison/exact_hartree"
         self.comparison = f[cmp] if cmp in f and "eF_trace" in f[cmp] else None
+        self.pairs = [(key, f[f"comparison/{key}"]) for key, _ in PAIRS
+                      if f"comparison/{key}" in f and "eF_trace" in f[f"comparison/{key}"]]
         self.sites = [int(s) for s in np.atleast_1d(attr(self.model, "grid.sites", [0]))]
         if "grid" in f and "positions" in f["grid"]:
             self.positions = np.asarray(f["grid/positions"][:], dtype=float)
@@ -122,8 +135,8 @@ def line_style(n):
     return {"marker": "o", "markersize": 4} if n <= 3 else {}
 
 
-def finish(fig, run, out_dir, suffix, dpi, written):
-    fig.suptitle(run.title(), fontsize=10)
+def finish(fig, run, out_dir, suffix, dpi, written, extra=None):
+    fig.suptitle(run.title() + (f"\n{extra}" if extra else ""), fontsize=10)
     stem = os.path.splitext(os.path.basename(run.path))[0]
     path = os.path.join(out_dir, f"{stem}_{suffix}.png")
     fig.savefig(path, dpi=dpi)
@@ -140,6 +153,9 @@ def note_empty(ax, text):
 
 
 def plot_errors(run, out_dir, dpi, written):
+    if len(run.pairs) > 1 or (run.pairs and run.pairs[0][0] != "exact_hartree"):
+        plot_errors_pairs(run, out_dir, dpi, written)
+        return
     c = run.comparison
     if c is None:
         return
@@ -168,6 +184,62 @@ def plot_errors(run, out_dir, dpi, written):
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title("exact vs Hartree–Hartree: one-particle density-matrix errors", fontsize=9)
     finish(fig, run, out_dir, "errors", dpi, written)
+
+
+def plot_errors_pairs(run, out_dir, dpi, written):
+    """Every /comparison/<a>_<b> group: e_F (left) and e_B (right), trace norm, log y; the (2.24) Fourier
+    norm between HH and VH on the fermion side."""
+    fig, (ax_f, ax_b) = plt.subplots(1, 2, figsize=(12.0, 4.8), sharex=True, layout="constrained")
+    style = line_style(run.n)
+    labels = dict(PAIRS)
+    later = []
+    for key, c in run.pairs:
+        colour = PAIR_COLOUR.get(key, "0.3")
+        for ax, sp in ((ax_f, "F"), (ax_b, "B")):
+            v = run.series(c, f"e{sp}_trace")
+            if v is None:
+                continue
+            ax.plot(run.t, positive(v), "-", color=colour, label=f"{labels.get(key, key)}: $e_{sp}$ trace norm", **style)
+            later.append(positive(v[run.t > 0]))
+            hs = run.series(c, f"e{sp}_hs")
+            if hs is not None:
+                ax.plot(run.t, positive(hs), ":", color=colour, linewidth=1.0,
+                        label=f"{labels.get(key, key)}: $e_{sp}$ Hilbert–Schmidt", **style)
+        fn = run.series(c, "fourier_norm")
+        if fn is not None:
+            ax_f.plot(run.t, positive(fn), "--", color=colour, linewidth=1.6,
+                      label=rf"{labels.get(key, key)}: $|f^\hbar - f|_1$ (2.24)", **style)
+            later.append(positive(fn[run.t > 0]))
+    later = np.concatenate(later) if later else np.zeros(0)
+    for ax, sp, what in ((ax_f, "F", r"$e_F = \|\gamma_F - \omega\|/M$  ($\omega = M\,\mathrm{Op}(f)$ for VH)"),
+                         (ax_b, "B", r"$e_B = \|\gamma_B - N|\varphi\rangle\langle\varphi|\|/N$")):
+        ax.set_yscale("log")
+        if np.isfinite(later).any():
+            ax.set_ylim(bottom=max(np.nanmin(later) / 3.0, 1e-16))
+        ax.set_xlabel("time $t$")
+        ax.set_ylabel(what)
+        ax.grid(True, which="major", alpha=0.3)
+        if ax.lines:
+            ax.legend(fontsize=7, loc="lower right")
+        else:
+            note_empty(ax, "no comparison stored")
+    ax_f.set_title("fermions (solid: trace norm, dotted: Hilbert–Schmidt, dashed: (2.24) norm)", fontsize=9)
+    ax_b.set_title("bosons (solid: trace norm, dotted: Hilbert–Schmidt)", fontsize=9)
+    if run.t[0] == 0 and run.pairs:
+        e0 = max(float(np.max(np.abs(run.series(c, k)[:1]))) for _, c in run.pairs for k in ("eF_trace", "eB_trace")
+                 if k in c)
+        ax_f.text(0.01, 0.02, f"t = 0: errors ≤ {e0:.1e} (same initial state; off the axis)",
+                  transform=ax_f.transAxes, fontsize=7, color="0.4")
+    finish(fig, run, out_dir, "errors", dpi, written, extra=vlasov_parameters(run))
+
+
+def vlasov_parameters(run):
+    if run.vlasov is None:
+        return None
+    v = run.vlasov
+    p = v["momenta"].shape[0] if "momenta" in v else 0
+    return (f"Vlasov–Hartree: {p} momenta per site, dt = {attr(v, 'dt', float('nan')):g}, "
+            f"f_0 = {as_text(attr(v, 'initial', '?'))}")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -227,6 +299,23 @@ def density_columns(run):
     return cols
 
 
+def density_columns_vlasov(run):
+    """1D with Vlasov–Hartree: exact | Hartree–Hartree | Vlasov–Hartree, then exact − HH and exact − VH
+    (HH − VH without exact data)."""
+    solvers = [(name, group) for name, group in (("exact", run.exact), ("HH", run.hartree), ("VH", run.vlasov))
+               if group is not None]
+    fields = {name: (run.series(g, "rho_F"), run.series(g, "rho_B")) for name, g in solvers}
+    long = {"exact": "exact", "HH": "Hartree–Hartree", "VH": "Vlasov–Hartree"}
+    cols = [(long[name], *fields[name]) for name, _ in solvers]
+    ref = "exact" if "exact" in fields else "HH"
+    for name, _ in solvers:
+        if name == ref or (ref == "HH" and name != "VH"):
+            continue
+        a, b = fields[ref], fields[name]
+        cols.append((f"{ref} − {name}", *(None if x is None or y is None else x - y for x, y in zip(a, b))))
+    return cols
+
+
 def axis_edges(run, axis):
     """Cell edges of the sites along `axis` (positions x = i h)."""
     h = float(attr(run.model, "grid.spacing", 1.0))
@@ -236,6 +325,8 @@ def axis_edges(run, axis):
 
 def plot_densities(run, out_dir, dpi, written, snapshots):
     cols = density_columns(run)
+    if run.vlasov is not None and len(run.sites) == 1:
+        cols = density_columns_vlasov(run)
     if not cols:
         return
     if len(run.sites) == 1:
@@ -253,7 +344,8 @@ def colour_limits(fields, signed):
 
 def plot_densities_1d(run, cols, out_dir, dpi, written):
     species = [("F", 1, "fermions"), ("B", 2, "bosons")]
-    fig, axes = plt.subplots(2, len(cols), figsize=(4.0 * len(cols) + 1.0, 7.0), squeeze=False, layout="constrained")
+    width = 4.0 if len(cols) <= 3 else 3.4
+    fig, axes = plt.subplots(2, len(cols), figsize=(width * len(cols) + 1.0, 7.0), squeeze=False, layout="constrained")
     x0, x1 = axis_edges(run, 0)
     if run.n > 1:
         dt = run.t[1] - run.t[0]
@@ -262,16 +354,17 @@ def plot_densities_1d(run, cols, out_dir, dpi, written):
         t0, t1 = -0.5, 0.5
     for row, (key, idx, label) in enumerate(species):
         # same colour scale for exact and Hartree–Hartree, a symmetric one for the difference
-        plain = [c[idx] for c in cols if not c[0].startswith("exact −")]
+        plain = [c[idx] for c in cols if " − " not in c[0]]
         lim = colour_limits(plain, signed=False)
         for j, col in enumerate(cols):
             ax = axes[row, j]
             field = col[idx]
-            signed = col[0].startswith("exact −")
+            signed = " − " in col[0]
             if field is None:
                 note_empty(ax, "not stored")
                 continue
-            vmin, vmax = colour_limits([field], True) if signed else lim
+            # the difference columns share one symmetric scale per species
+            vmin, vmax = colour_limits([c[idx] for c in cols if " − " in c[0]], True) if signed else lim
             im = ax.imshow(field, origin="lower", aspect="auto", extent=(x0, x1, t0, t1),
                            cmap="RdBu_r" if signed else "viridis", vmin=vmin, vmax=vmax, interpolation="nearest")
             cb = fig.colorbar(im, ax=ax, shrink=0.9)
@@ -332,16 +425,190 @@ def plot_densities_nd(run, cols, out_dir, dpi, written, snapshots):
 
 
 # ----------------------------------------------------------------------------------------------------
+# (e) phase space: Vlasov–Hartree f beside the Wigner function of the Hartree–Hartree omega
+
+
+def half_site_shift(g, axis, n):
+    """The band-limited half-site shift S of docs/vlasov.md along `axis` (n points): the Fourier multiplier
+    exp(-i pi q/n), Nyquist mode left unshifted (so S has a real kernel); (S g)(x) = g(x - 1/2)."""
+    q = np.fft.fftfreq(n) * n
+    mult = np.exp(-1j * np.pi * q / n)
+    if n % 2 == 0:
+        mult[n // 2] = 1.0
+    shape = [1] * g.ndim
+    shape[axis] = n
+    return np.fft.ifft(np.fft.fft(g, axis=axis) * mult.reshape(shape), axis=axis)
+
+
+def wigner(omega, sites, h, hbar, momenta):
+    """W[omega](x, p) of docs/vlasov.md ("Wigner transform W and Weyl quantisation Op"), on the sites x the
+    given momenta [P, d]: displacements m in {-floor(L_a/2) .. floor(L_a/2)} per axis (the channels
+    |m| = L_a/2 of an even axis weighted 1/2), u_m(x) = omega(x + ceil(m/2), x - floor(m/2)), odd m moved
+    onto the sites by S, and W = (2 pi hbar)^-d sum_m G_m(x) exp(-i p.m h/hbar). Returns the real part, [L, P]
+    (W of a Hermitian omega is real; f = W/M)."""
+    sites = [int(n) for n in sites]
+    d = len(sites)
+    L = int(np.prod(sites))
+    om = np.asarray(omega).reshape(sites + sites)
+    idx = np.meshgrid(*[np.arange(n) for n in sites], indexing="ij")
+    W = np.zeros((L, momenta.shape[0]), dtype=complex)
+    for m in np.ndindex(*[2 * (n // 2) + 1 for n in sites]):
+        m = [mi - n // 2 for mi, n in zip(m, sites)]
+        weight = np.prod([0.5 if n % 2 == 0 and abs(mi) == n // 2 else 1.0 for mi, n in zip(m, sites)])
+        first = tuple((idx[a] - (-m[a] // 2)) % sites[a] for a in range(d))    # x + ceil(m/2)
+        second = tuple((idx[a] - m[a] // 2) % sites[a] for a in range(d))      # x - floor(m/2)
+        u = om[first + second]
+        for a in range(d):
+            if m[a] % 2:
+                u = half_site_shift(u, a, sites[a])
+        W += weight * np.outer(u.reshape(L), np.exp(-1j * (momenta @ np.asarray(m, float)) * h / hbar))
+    return (W / (2.0 * np.pi * hbar) ** d).real
+
+
+def plot_phase_space(run, out_dir, dpi, written, snapshots, log=print):
+    v = run.vlasov
+    if v is None or "f" not in v or "momenta" not in v:
+        return
+    if len(run.sites) != 1:
+        log("plot_run.py: phase-space snapshots are drawn for 1D grids only; skipped")
+        return
+    h = float(attr(run.model, "grid.spacing", 1.0))
+    hbar = float(attr(run.model, "physics.hbar", 1.0))
+    M = max(run.M, 1)
+    occ = M * (2.0 * np.pi * hbar)            # n = M (2 pi hbar)^d f, d = 1
+    momenta = np.asarray(v["momenta"][:], dtype=float)
+    order = np.argsort(momenta[:, 0])
+    p = momenta[order, 0]
+    dp = p[1] - p[0] if len(p) > 1 else 1.0
+    n_vh = lambda k: occ * np.asarray(v["f"][k], dtype=float)[:, order]      # noqa: E731
+
+    # the check that fixes every convention: W[omega_0] = M f[0] for Wigner initial data
+    if "grid" in run.file and "orbitals_0" in run.file["grid"]:
+        orb = np.asarray(run.file["grid/orbitals_0"][:])
+        w0 = wigner(orb @ orb.conj().T, run.sites, h, hbar, momenta)
+        diff = np.max(np.abs(w0 - M * np.asarray(v["f"][0], dtype=float)))
+        log(f"plot_run.py: max |W[omega_0] - M f(t=0)| = {diff:.2e} (vlasov.initial = "
+            f"{as_text(attr(v, 'initial', '?'))}; max |M f| = {np.max(np.abs(M * v['f'][0])):.3g})")
+
+    k = min(snapshots, run.n)
+    picks = sorted(set(np.linspace(0, run.n - 1, k).round().astype(int)))
+    has_hh = run.hartree is not None and "omega" in run.hartree
+    cols = [r"Vlasov–Hartree  $n = M\,(2\pi\hbar)\,f$"]
+    if has_hh:
+        cols += [r"Hartree–Hartree  $(2\pi\hbar)\,W[\omega]$", "VH − HH"]
+    images = []
+    for kk in picks:
+        row = [n_vh(kk)]
+        if has_hh:
+            w = occ / M * wigner(run.hartree["omega"][kk], run.sites, h, hbar, momenta)[:, order]
+            row += [w, row[0] - w]
+        images.append(row)
+    lim = max(np.max(np.abs(r[j])) for r in images for j in range(min(2, len(r))))
+    dlim = max((np.max(np.abs(r[2])) for r in images if len(r) > 2), default=1.0) or 1.0
+    fig, axes = plt.subplots(len(picks), len(cols), figsize=(4.1 * len(cols) + 1.2, 2.6 * len(picks) + 1.2),
+                             squeeze=False, sharex=True, sharey=True, layout="constrained")
+    x0, x1 = axis_edges(run, 0)
+    extent = (x0, x1, p[0] - 0.5 * dp, p[-1] + 0.5 * dp)
+    ims = [None] * len(cols)
+    for r, kk in enumerate(picks):
+        for j, img in enumerate(images[r]):
+            ax = axes[r, j]
+            signed = j == 2
+            vmax = dlim if signed else lim
+            ims[j] = ax.imshow(img.T, origin="lower", aspect="auto", extent=extent, cmap="RdBu_r" if signed else "PuOr_r",
+                               vmin=-vmax, vmax=vmax, interpolation="nearest")
+            rng = f"min {img.min():.2f}, max {img.max():.2f}"
+            ax.set_title(f"t = {run.t[kk]:.3g}: {rng}", fontsize=8)
+            if r == len(picks) - 1:
+                ax.set_xlabel("position $x$")
+            if j == 0:
+                ax.set_ylabel("momentum $p$")
+            ax.tick_params(labelsize=7)
+    for j, title in enumerate(cols):
+        axes[0, j].annotate(title, xy=(0.5, 1.0), xycoords="axes fraction", xytext=(0, 16),
+                            textcoords="offset points", ha="center", fontsize=9, fontweight="bold")
+        cb = fig.colorbar(ims[j], ax=list(axes[:, j]), shrink=0.6, pad=0.01)
+        cb.set_label("occupation $n$ (Pauli: $0 \\leq n \\leq 1$)" if j < 2 else "$\\Delta n$", fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+        # the same colour bar in units of f (= n / (M 2 pi hbar))
+        sec = cb.ax.secondary_yaxis("left", functions=(lambda y: y / occ, lambda y: y * occ))
+        sec.set_ylabel("$f$", fontsize=8)
+        sec.tick_params(labelsize=6)
+    extra = (vlasov_parameters(run) + f"; W[ω] on the same grid (docs/vlasov.md), n = M(2πħ) f = {occ:.4g} f; "
+             "Wigner functions may be negative")
+    finish(fig, run, out_dir, "phase_space", dpi, written, extra=extra)
+
+
+# ----------------------------------------------------------------------------------------------------
+# (f) fluctuation dynamics U(t,0) Omega and U~(t,0) Omega (SPEC §7)
+
+
+def fluct_parameters(run):
+    g = run.fluct
+    return (f"fluctuation dynamics: K_B = {attr(g, 'boson_cutoff', '?')}, cut-off c = {attr(g, 'cutoff', float('nan')):g}, "
+            f"dim = {attr(g, 'dim', '?')}, dt = {attr(g, 'dt', float('nan')):g} ({as_text(attr(g, 'scheme', '?'))})")
+
+
+def plot_fluct(run, out_dir, dpi, written):
+    g = run.fluct
+    if g is None:
+        return
+    fig, (ax, ax_d) = plt.subplots(2, 1, figsize=(8.5, 7.2), sharex=True, layout="constrained",
+                                   gridspec_kw={"height_ratios": [3, 2]})
+    style = line_style(run.n)
+    for name, label, colour in (("nF", r"$\langle N_F\rangle$ (particles + holes)", COLOUR_F),
+                                ("nB", r"$\langle N_B\rangle$", COLOUR_B),
+                                ("N1", r"$\langle N\rangle = \langle N_F + N_B\rangle$", "k")):
+        u = run.series(g, name)
+        ut = run.series(g, f"{name}_truncated")
+        if u is not None:
+            ax.plot(run.t, u, "-", color=colour, label=f"{label}, $U(t,0)\\Omega$", **style)
+        if ut is not None:
+            ax.plot(run.t, ut, "--", color=colour, label=f"{label}, $\\tilde U(t,0)\\Omega$", **style)
+    ax.set_ylabel("expected number of fluctuations")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    ax.set_title("fluctuation numbers around Hartree–Hartree (solid: U, dashed: truncated U~)", fontsize=9)
+    dist = run.series(g, "distance")
+    if dist is not None:
+        ax_d.plot(run.t, positive(dist), "-", color="tab:purple",
+                  label=r"$\|U(t,0)\Omega - \tilde U(t,0)\Omega\|$", **style)
+    n1, n1t = run.series(g, "N1"), run.series(g, "N1_truncated")
+    if n1 is not None and n1t is not None:
+        ax_d.plot(run.t, positive(np.abs(n1 - n1t)), "-.", color="k", linewidth=1.0,
+                  label=r"$|\langle N\rangle_U - \langle N\rangle_{\tilde U}|$", **style)
+    for name, label, ls in (("top_shell", r"top-shell weight $\|P_{N_B = K_B}\,U\Omega\|^2$", "-"),
+                            ("top_shell_truncated", r"top-shell weight of $\tilde U\Omega$", "--")):
+        v = run.series(g, name)
+        if v is not None:
+            ax_d.plot(run.t, positive(v), ls, color="tab:brown", label=label, **style)
+    for name, label in (("norm", r"$|\,\|U\Omega\| - 1|$"), ("norm_truncated", r"$|\,\|\tilde U\Omega\| - 1|$")):
+        v = run.series(g, name)
+        if v is not None and np.isfinite(positive(np.abs(v - 1.0))).any():
+            ax_d.plot(run.t, positive(np.abs(v - 1.0)), ":", color="0.5" if "trunc" in name else "0.2",
+                      linewidth=1.0, label=label, **style)
+    ax_d.set_yscale("log")
+    ax_d.set_xlabel("time $t$")
+    ax_d.set_ylabel("distance / weight")
+    ax_d.grid(True, which="major", alpha=0.3)
+    if ax_d.lines:
+        ax_d.legend(fontsize=7, loc="lower right", ncol=2)
+    ax_d.set_title("truncation effect and truncation diagnostic (zeros at t = 0 off the log axis)", fontsize=9)
+    finish(fig, run, out_dir, "fluct", dpi, written, extra=fluct_parameters(run))
+
+
+# ----------------------------------------------------------------------------------------------------
 # (d) conservation
 
 
 def plot_drift(run, out_dir, dpi, written):
-    if run.exact is None and run.hartree is None:
+    if run.exact is None and run.hartree is None and run.vlasov is None:
         return
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9.5, 6.2), sharex=True, layout="constrained")
     style = line_style(run.n)
     for group, label, colour in ((run.exact, "exact  $\\langle H\\rangle$", "k"),
-                                 (run.hartree, "Hartree–Hartree  $E_{HH}$", "tab:green")):
+                                 (run.hartree, "Hartree–Hartree  $E_{HH}$", "tab:green"),
+                                 (run.vlasov, "Vlasov–Hartree  $E_{VH}$", "tab:purple")):
         e = run.series(group, "energy")
         if e is None or e.size == 0:
             continue
@@ -374,6 +641,17 @@ def plot_drift(run, out_dir, dpi, written):
             v = run.series(run.hartree, name)
             if v is not None:
                 others.append((lab, np.abs(v - 1.0) if name == "norm_phi" else v, "tab:olive", ls))
+    if run.vlasov is not None:
+        mass = run.series(run.vlasov, "mass")
+        if mass is not None:
+            others.append((r"VH $|\int f\,dx\,dp - 1|$", np.abs(mass - 1.0), "tab:purple", "-"))
+        nphi = run.series(run.vlasov, "norm_phi")
+        if nphi is not None:
+            others.append((r"VH $|\,\|\varphi\| - 1|$", np.abs(nphi - 1.0), "tab:purple", ":"))
+        f2 = run.series(run.vlasov, "f2")
+        if f2 is not None and f2.size and f2[0] != 0:
+            others.append((r"VH $|\int f^2 / \int f_0^2 - 1|$ (Nyquist damping)", np.abs(f2 / f2[0] - 1.0),
+                           "tab:purple", "--"))
     for lab, v, colour, ls in others:
         ax2.plot(run.t, positive(v), ls, color=colour, label=lab, **style)
     ax2.set_yscale("log")
@@ -416,7 +694,10 @@ def main(argv=None):
     plot_fluctuations(run, out_dir, args.dpi, written)
     plot_densities(run, out_dir, args.dpi, written, max(1, args.snapshots))
     plot_drift(run, out_dir, args.dpi, written)
-    if run.comparison is None:
+    plot_phase_space(run, out_dir, args.dpi, written, max(1, args.snapshots),
+                     log=lambda text: print(text, file=sys.stderr))
+    plot_fluct(run, out_dir, args.dpi, written)
+    if run.comparison is None and not run.pairs and run.fluct is None:
         print("plot_run.py: only one solver in the file; error and fluctuation plots skipped", file=sys.stderr)
     for path in written:
         print(path)

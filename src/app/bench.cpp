@@ -14,8 +14,10 @@
 #include <string>
 
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/exact/initial_state.hpp"
+#include "fockmix/exact/observables.hpp"
+#include "fockmix/linalg/chebyshev.hpp"
 #include "fockmix/linalg/krylov.hpp"
 #include "fockmix/exact/sector.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
@@ -52,7 +54,9 @@ void validate(const BenchOptions& opt) {
   if (opt.max_krylov_dim < 4) throw InputError("", "bench.max_krylov_dim", "must be at least 4");
   if (opt.triad_doubles < 1) throw InputError("", "bench.triad_doubles", "must be at least 1");
   if (opt.triad_repeats < 1) throw InputError("", "bench.triad_repeats", "must be at least 1");
-  for (const BenchCase& c : opt.cases) {
+  if (!(opt.large_memory_limit_gib > 0.0)) throw InputError("", "bench.large_memory_limit_gib", "must be positive");
+  if (opt.large && opt.large_cases.empty()) throw InputError("", "bench.large_cases", "need at least one case");
+  for (const BenchCase& c : opt.large ? opt.large_cases : opt.cases) {
     const std::string key = fmt::format("bench.cases[L={}, M={}, N={}]", c.L, c.M, c.N);
     if (c.L < 2 || c.L > 64) throw InputError("", key, "L must be in [2, 64]");
     if (c.M < 0 || c.M > c.L) throw InputError("", key, "M must be in [0, L]");
@@ -123,6 +127,30 @@ Timing time_matvec(const SectorHamiltonian& H, const cplx* in, cplx* out, int re
   return {t.front(), n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2])};
 }
 
+/// The plain reference: one OpenMP-parallel row loop over a CSR matrix, out = A in (complex in, real A).
+void csr_matvec(const Csr& A, const cplx* in, cplx* out) {
+  const Index n = A.rows;
+#pragma omp parallel for schedule(static)
+  for (Index r = 0; r < n; ++r) {
+    cplx acc = 0.0;
+    for (Index k = A.row_ptr[r]; k < A.row_ptr[r + 1]; ++k) acc += A.val[k] * in[A.col[k]];
+    out[r] = acc;
+  }
+}
+
+/// Best of `repeats` calls of f (after one untimed call).
+template <class F>
+double best_of(int repeats, F&& f) {
+  f();
+  double best = std::numeric_limits<double>::infinity();
+  for (int k = 0; k < repeats; ++k) {
+    const double t0 = omp_get_wtime();
+    f();
+    best = std::min(best, omp_get_wtime() - t0);
+  }
+  return best;
+}
+
 std::string export_path(const std::string& dir, const BenchCase& c) {
   return fmt::format("{}/bench_L{}_M{}_N{}.h5", dir, c.L, c.M, c.N);
 }
@@ -151,6 +179,7 @@ void write_export(const std::string& path, const BenchCase& c, const BenchModel&
   root.set_attr("threads", r.threads);
   root.set_attr("krylov_dim", r.krylov_dim);
   root.set_attr("fockmix_step_seconds", r.step_seconds);
+  root.set_attr("fockmix_warm_step_seconds", r.warm_step_seconds);
   root.set_attr("fockmix_matvecs", r.step.matvecs);
   root.set_attr("fockmix_substeps", r.step.substeps);
   root.set_attr("fockmix_error_estimate", r.step.error_estimate);
@@ -207,28 +236,97 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
     r.matvec_median_s = t.median;
     r.compulsory_gbs = r.compulsory_bytes / t.best / 1e9;
     r.fraction_of_triad = r.compulsory_gbs / r.triad_gbs;
+    r.compulsory_ratio = 1.0 / r.fraction_of_triad;
     out << fmt::format("  matvec: best {}, median {} of {}; compulsory {:.1f} MB -> {:.2f} GB/s = {:.0f}% of triad\n",
                        seconds_text(t.best), seconds_text(t.median), opt.repeats, r.compulsory_bytes / 1e6, r.compulsory_gbs,
                        100.0 * r.fraction_of_triad);
   }
 
   {
-    // The unit-time step, allocation of the Krylov space included.
-    const double t0 = omp_get_wtime();
+    // The unit-time step, allocation of the Krylov space included; then the same propagator back (t = -1) and
+    // forward again (t = 1): the warm steps a run takes at every output but the first.
+    double t0 = omp_get_wtime();
     KrylovPropagator<SectorHamiltonian> prop(H, {opt.tolerance, r.krylov_dim, kHbar});
     r.step = prop.propagate(psi.memptr(), kStepTime);
     r.step_seconds = omp_get_wtime() - t0;
+    t0 = omp_get_wtime();
+    const KrylovResult back = prop.propagate(psi.memptr(), -kStepTime);
+    const double t_back = omp_get_wtime() - t0;
+    t0 = omp_get_wtime();
+    const KrylovResult again = prop.propagate(psi.memptr(), kStepTime);
+    const double t_again = omp_get_wtime() - t0;
+    r.warm_step_seconds = std::min(t_back / static_cast<double>(back.matvecs), t_again / static_cast<double>(again.matvecs)) *
+                          static_cast<double>(r.step.matvecs);
+    r.step.error_estimate = again.error_estimate;
   }
   r.peak_rss_bytes = peak_rss_bytes();
+  r.predicted_bytes = choose_propagator(r.dim, opt.max_krylov_dim, tables, opt.memory_limit_gib * kGiB,
+                                        PropagatorPreference::Lanczos).total_bytes - 16.0 * static_cast<double>(r.dim);  // no driver scratch here
   const double matvec_share = static_cast<double>(r.step.matvecs) * r.matvec_median_s;
+  r.step_matvec_share = matvec_share / r.warm_step_seconds;
   out << fmt::format("  exp(-i H t/hbar) psi0, t = 1, tolerance {:g}: Krylov dim {} (cap {} GiB), {}, {} matvecs, "
-                     "{} substeps, error estimate {:.2e}{}; matvecs x median matvec = {} ({:.0f}% of the step)\n",
+                     "{} substeps, error estimate {:.2e}{}; matvecs x median matvec = {} ({:.0f}% of the step); warm step "
+                     "(basis touched) {} ({:.0f}% matvecs)\n",
                      opt.tolerance, r.krylov_dim, opt.memory_limit_gib, seconds_text(r.step_seconds), r.step.matvecs,
                      r.step.substeps, r.step.error_estimate,
                      r.step.status == KrylovStatus::Converged ? "" : " (NOT CONVERGED: step too small)", seconds_text(matvec_share),
-                     100.0 * matvec_share / r.step_seconds);
-  out << fmt::format("  peak resident memory {:.1f} MiB ({})\n", r.peak_rss_bytes / kMiB,
-                     r.peak_rss_per_case ? "this case" : "process peak so far: the kernel did not allow a reset");
+                     100.0 * matvec_share / r.step_seconds, seconds_text(r.warm_step_seconds), 100.0 * r.step_matvec_share);
+  out << fmt::format("  peak resident memory {:.1f} MiB ({}); estimate (krylov_dim + 2 states + tables) {:.1f} MiB\n",
+                     r.peak_rss_bytes / kMiB, r.peak_rss_per_case ? "this case" : "process peak so far: the kernel did not allow a reset",
+                     r.predicted_bytes / kMiB);
+  out.flush();
+
+  if (opt.chebyshev) {
+    arma::cx_vec psi_c = product_state(s, model.orbitals, model.phi);  // psi0 again (no copy held during the Krylov step)
+    const bool reset = reset_peak_rss();
+    ChebyshevOptions co;
+    co.tolerance = opt.tolerance;
+    co.hbar = kHbar;
+    ChebyshevPropagator<SectorHamiltonian> cheb(H, co);
+    double t0 = omp_get_wtime();
+    Index bound_matvecs = 0;
+    const SpectralBounds b = cheb.bounds(&bound_matvecs);
+    r.cheb_bounds_seconds = omp_get_wtime() - t0;
+    t0 = omp_get_wtime();
+    r.cheb = cheb.propagate(psi_c.memptr(), kStepTime);
+    r.cheb_step_seconds = omp_get_wtime() - t0;
+    r.cheb.bound_matvecs = bound_matvecs;
+    r.cheb.matvecs += bound_matvecs;
+    r.cheb_peak_rss_bytes = reset ? peak_rss_bytes() : 0.0;
+    r.cheb_vs_lanczos = arma::norm(psi_c - psi);
+    t0 = omp_get_wtime();
+    const ChebyshevResult back = cheb.propagate(psi_c.memptr(), -kStepTime);
+    r.cheb_warm_step_seconds = omp_get_wtime() - t0;
+    r.cheb_matvec_share = static_cast<double>(back.matvecs) * r.matvec_median_s / r.cheb_warm_step_seconds;
+    out << fmt::format("  Chebyshev: bounds [{:.4f}, {:.4f}] from {} Lanczos steps in {}; unit step {} terms, {} (warm {}, {:.0f}% matvecs), "
+                       "bound {:.1e}{}; ||psi_cheb - psi_krylov|| = {:.1e}; peak of the Chebyshev step {:.1f} MiB\n",
+                       b.lower, b.upper, bound_matvecs, seconds_text(r.cheb_bounds_seconds), r.cheb.terms,
+                       seconds_text(r.cheb_step_seconds), seconds_text(r.cheb_warm_step_seconds), 100.0 * r.cheb_matvec_share, r.cheb.error_estimate,
+                       r.cheb.status == ChebyshevStatus::Converged ? "" : " (BOUNDS VIOLATED)", r.cheb_vs_lanczos,
+                       r.cheb_peak_rss_bytes / kMiB);
+    out.flush();
+  }
+  if (opt.observables) {
+    const arma::cx_mat omega = model.orbitals * model.orbitals.t();
+    SectorObservables o;
+    r.observe_seconds = best_of(2, [&] { o = observe(s, psi.memptr(), omega, model.phi, true); });
+    r.observe_matvecs = r.observe_seconds / r.matvec_median_s;
+    out << fmt::format("  observables (gamma_F, gamma_B, densities, fluctuation moments, fused): {} = {:.2f} matvecs",
+                       seconds_text(r.observe_seconds), r.observe_matvecs);
+    if (opt.separate_observables) {
+      const double t0 = omp_get_wtime();
+      const arma::cx_mat gF = rdm_fermions(s, psi.memptr()), gB = rdm_bosons(s, psi.memptr());
+      const FluctuationMoments m = fluctuation_moments(s, psi.memptr(), omega, model.phi);
+      r.separate_observables_seconds = omp_get_wtime() - t0;
+      r.separate_observables_matvecs = r.separate_observables_seconds / r.matvec_median_s;
+      const double diff = std::max({arma::abs(gF - o.gamma_F).max(), arma::abs(gB - o.gamma_B).max(),
+                                    std::abs(m.nF2 - o.moments.nF2) / std::max(1.0, m.nF2), std::abs(m.nB2 - o.moments.nB2) / std::max(1.0, m.nB2)});
+      out << fmt::format("; separate functions {} = {:.2f} matvecs (max difference {:.1e})", seconds_text(r.separate_observables_seconds),
+                         r.separate_observables_matvecs, diff);
+    }
+    out << "\n";
+    out.flush();
+  }
 
   if (!opt.export_dir.empty()) {
     r.export_file = export_path(opt.export_dir, c);
@@ -237,6 +335,100 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
     out << fmt::format("  exported {} in {} (peak resident memory now {:.1f} MiB)\n", r.export_file,
                        seconds_text(omp_get_wtime() - t0), peak_rss_bytes() / kMiB);
   }
+  if (opt.csr_reference) {
+    Csr A = H.assemble_csr();
+    arma::cx_vec y(static_cast<arma::uword>(r.dim));
+    r.csr_matvec_best_s = best_of(opt.repeats, [&] { csr_matvec(A, psi.memptr(), y.memptr()); });
+    r.csr_speedup = r.csr_matvec_best_s / r.matvec_best_s;
+    out << fmt::format("  plain OpenMP CSR matvec of the same H ({:.1f} MB of CSR): best {}; the kernel is {:.2f}x faster\n",
+                       12.0 * static_cast<double>(A.nnz()) / 1e6, seconds_text(r.csr_matvec_best_s), r.csr_speedup);
+  }
+  out.flush();
+  return r;
+}
+
+/// Large mode: the propagator choose_propagator picks, one matvec timing, one unit step, one output.
+BenchResult run_large_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
+  BenchResult r;
+  r.bench_case = c;
+  r.peak_rss_per_case = reset_peak_rss();
+  r.threads = omp_get_max_threads();
+  const BenchModel model = build_model(c);
+  const Sector s(c.L, c.M, c.N);
+  SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
+  r.dim_fermions = s.dim_fermions();
+  r.dim_bosons = s.dim_bosons();
+  r.dim = s.size();
+  r.nnz = H.nnz();
+  r.compulsory_bytes = H.compulsory_bytes();
+  r.triad_gbs = triad_bytes_per_s / 1e9;
+  const double tables = table_bytes(s, H);
+  const PropagatorChoice choice =
+      choose_propagator(r.dim, opt.max_krylov_dim, tables, opt.large_memory_limit_gib * kGiB, opt.large_propagator);
+  r.propagator = choice.kind;
+  r.krylov_dim = choice.krylov_dim;
+  r.predicted_bytes = choice.total_bytes;
+  out << fmt::format("large case L={} M={} N={}: D = {} ({} a state), nnz(H) = {}; {} under {} GiB, estimated peak {}\n", c.L, c.M,
+                     c.N, r.dim, format_bytes(16.0 * static_cast<double>(r.dim)), r.nnz,
+                     choice.kind == PropagatorKind::Lanczos ? fmt::format("Lanczos with {} vectors", choice.krylov_dim) : "Chebyshev",
+                     opt.large_memory_limit_gib, format_bytes(choice.total_bytes));
+  out.flush();
+  if (!choice.fits)
+    throw CapacityError(fmt::format("bench --large: L={} M={} N={} needs {} (estimate), more than {} GiB", c.L, c.M, c.N,
+                                    format_bytes(choice.total_bytes), opt.large_memory_limit_gib));
+  arma::cx_vec psi = product_state(s, model.orbitals, model.phi);
+  arma::cx_vec scratch(static_cast<arma::uword>(r.dim));  // the run driver's scratch state: part of the estimate
+  const Timing t = time_matvec(H, psi.memptr(), scratch.memptr(), std::max(1, std::min(opt.repeats, 3)));
+  r.matvec_best_s = t.best;
+  r.matvec_median_s = t.median;
+  r.compulsory_gbs = r.compulsory_bytes / t.best / 1e9;
+  r.fraction_of_triad = r.compulsory_gbs / r.triad_gbs;
+  r.compulsory_ratio = 1.0 / r.fraction_of_triad;
+  out << fmt::format("  matvec: best {}, median {}; {:.1f}x the compulsory-traffic time at the triad bandwidth\n", seconds_text(t.best),
+                     seconds_text(t.median), r.compulsory_ratio);
+  out.flush();
+  double t0 = omp_get_wtime();
+  if (choice.kind == PropagatorKind::Chebyshev) {
+    ChebyshevOptions co;
+    co.tolerance = opt.tolerance;
+    co.hbar = kHbar;
+    ChebyshevPropagator<SectorHamiltonian> cheb(H, co);
+    Index bound_matvecs = 0;
+    const SpectralBounds b = cheb.bounds(&bound_matvecs);
+    r.cheb_bounds_seconds = omp_get_wtime() - t0;
+    t0 = omp_get_wtime();
+    r.cheb = cheb.propagate(psi.memptr(), kStepTime);
+    r.cheb_step_seconds = omp_get_wtime() - t0;
+    r.cheb.bound_matvecs = bound_matvecs;
+    r.cheb.matvecs += bound_matvecs;
+    r.step_seconds = r.cheb_step_seconds;
+    r.cheb_matvec_share = static_cast<double>(r.cheb.matvecs - bound_matvecs) * r.matvec_median_s / r.cheb_step_seconds;
+    r.step_matvec_share = r.cheb_matvec_share;
+    out << fmt::format("  Chebyshev: bounds [{:.4f}, {:.4f}] from {} Lanczos steps in {}; unit step t = 1 at {:g}: {} terms, {} "
+                       "({:.0f}% matvecs), bound {:.1e}{}\n",
+                       b.lower, b.upper, bound_matvecs, seconds_text(r.cheb_bounds_seconds), opt.tolerance, r.cheb.terms,
+                       seconds_text(r.cheb_step_seconds), 100.0 * r.cheb_matvec_share, r.cheb.error_estimate,
+                       r.cheb.status == ChebyshevStatus::Converged ? "" : " (BOUNDS VIOLATED)");
+  } else {
+    KrylovPropagator<SectorHamiltonian> prop(H, {opt.tolerance, choice.krylov_dim, kHbar});
+    r.step = prop.propagate(psi.memptr(), kStepTime);
+    r.step_seconds = omp_get_wtime() - t0;
+    r.step_matvec_share = static_cast<double>(r.step.matvecs) * r.matvec_median_s / r.step_seconds;
+    out << fmt::format("  Lanczos ({} vectors): unit step {}, {} matvecs ({:.0f}% of the step)\n", choice.krylov_dim,
+                       seconds_text(r.step_seconds), r.step.matvecs, 100.0 * r.step_matvec_share);
+  }
+  out.flush();
+  t0 = omp_get_wtime();
+  const SectorObservables o = observe(s, psi.memptr(), model.orbitals * model.orbitals.t(), model.phi, true);
+  r.output_seconds = omp_get_wtime() - t0;
+  r.observe_seconds = r.output_seconds;
+  r.observe_matvecs = r.output_seconds / r.matvec_median_s;
+  r.peak_rss_bytes = peak_rss_bytes();
+  out << fmt::format("  one output (gamma_F, gamma_B, densities, moments): {} = {:.2f} matvecs; <N_F^exc> = {:.4f}, <N_B^exc> = {:.4f}\n",
+                     seconds_text(r.output_seconds), r.observe_matvecs, o.moments.nF, o.moments.nB);
+  out << fmt::format("  peak resident memory {} ({}), estimate {} ({:+.0f}%)\n", format_bytes(r.peak_rss_bytes),
+                     r.peak_rss_per_case ? "this case" : "process peak so far", format_bytes(r.predicted_bytes),
+                     100.0 * (r.predicted_bytes / r.peak_rss_bytes - 1.0));
   out.flush();
   return r;
 }
@@ -252,6 +444,16 @@ void print_table(const std::vector<BenchResult>& results, std::ostream& out) {
                        seconds_text(r.matvec_best_s), seconds_text(r.matvec_median_s), r.compulsory_gbs, 100.0 * r.fraction_of_triad,
                        r.krylov_dim, seconds_text(r.step_seconds), r.step.matvecs, r.step.substeps,
                        r.step.error_estimate, r.peak_rss_bytes / kMiB);
+  out << fmt::format("\n{:>3} {:>2} {:>2} {:>10} {:>8} {:>8} {:>10} {:>10} {:>9} {:>10} {:>9} {:>9} {:>11}\n", "L", "M", "N",
+                     "mv/compuls", "CSR/mv", "step/mv", "cheb mv", "cheb warm", "cheb/mv", "cheb peak", "obs (mv)", "sep (mv)", "krylov mv");
+  for (const BenchResult& r : results) {
+    const Index cheb_mv = r.cheb.matvecs - r.cheb.bound_matvecs;
+    out << fmt::format("{:>3} {:>2} {:>2} {:>9.1f}x {:>7.2f}x {:>7.2f}x {:>5}+{:<4} {:>10} {:>8.2f}x {:>10.1f} {:>9.2f} {:>9.2f} {:>11}\n",
+                       r.bench_case.L, r.bench_case.M, r.bench_case.N, r.compulsory_ratio, r.csr_speedup,
+                       r.step_matvec_share > 0 ? 1.0 / r.step_matvec_share : 0.0, cheb_mv, r.cheb.bound_matvecs,
+                       seconds_text(r.cheb_warm_step_seconds), r.cheb_matvec_share > 0 ? 1.0 / r.cheb_matvec_share : 0.0,
+                       r.cheb_peak_rss_bytes / kMiB, r.observe_matvecs, r.separate_observables_matvecs, r.step.matvecs);
+  }
 }
 
 }  // namespace
@@ -311,6 +513,10 @@ std::vector<BenchResult> run_bench(const BenchOptions& options, std::ostream& ou
          "psi0 = product of the M lowest trap orbitals and the trap ground state\n";
   out.flush();
   std::vector<BenchResult> results;
+  if (options.large) {
+    for (const BenchCase& c : options.large_cases) results.push_back(run_large_case(c, options, triad, out));
+    return results;
+  }
   for (std::size_t k = 0; k < n_cases; ++k) results.push_back(run_case(options.cases[k], options, triad, out));
   print_table(results, out);
   out.flush();

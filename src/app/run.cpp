@@ -150,6 +150,7 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
     for (Pair& p : pairs) {
       Record r = compare_views(views[p.a], views[p.b]);
       solvers[p.a].solver->compare_with(*solvers[p.b].solver, views[p.b], r);
+      solvers[p.b].solver->compare_with(*solvers[p.a].solver, views[p.a], r);
       p.recorder.append(r);
       add_scalars(rec, "comparison/" + p.name + "/", r);
     }
@@ -167,7 +168,15 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
     }
   }
   sum.unconverged_steps = unconverged;
-  for (const Running& r : solvers) sum.seconds.emplace_back(r.solver->label(), r.solver->seconds);
+  for (const Running& r : solvers) {
+    sum.seconds.emplace_back(r.solver->label(), r.solver->seconds);
+    for (const std::string& w : r.solver->warnings()) sum.warnings.push_back(w);
+  }
+  if (!sum.warnings.empty()) {
+    std::string all;
+    for (const std::string& w : sum.warnings) all += (all.empty() ? "" : "\n") + w;
+    root.set_attr("warnings", all);
+  }
   sum.seconds_total = seconds_since(t_start);
   root.set_attr("status", sum.status == RunStatus::Completed ? "completed" : "interrupted");
   root.set_attr("seconds", sum.seconds_total);

@@ -19,7 +19,7 @@
 
 #include "fockmix/app/run.hpp"
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 
 namespace fockmix {
 

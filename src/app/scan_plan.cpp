@@ -11,7 +11,7 @@
 #include <limits>
 
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/io/model_h5.hpp"
 #include "fockmix/model/model_schema.hpp"

@@ -14,7 +14,10 @@
 #include "fockmix/app/run.hpp"
 #include "fockmix/app/scan.hpp"
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/exact/coherent.hpp"
+#include "fockmix/fluct/fluct_space.hpp"
+#include "fockmix/meanfield/vlasov_hartree.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/fock/binomial.hpp"
 #include "fockmix/model/model_operators.hpp"
 #include "fockmix/io/model.hpp"
@@ -69,7 +72,9 @@ void print_run_summary(const RunSummary& s) {
     fmt::print("{:8.3f}", r.t);
     for (std::size_t c = 0; c < s.columns.size(); ++c) {
       const double v = r.value(s.columns[c].key);
-      if (s.columns[c].drift)
+      if (std::isnan(v))
+        fmt::print(" {:>11}", "--");
+      else if (s.columns[c].drift)
         fmt::print(" {:11.2e}", (v - first[c]) / std::max(1.0, std::abs(first[c])));
       else
         fmt::print(" {:11.3e}", v);
@@ -85,6 +90,7 @@ void print_run_summary(const RunSummary& s) {
     fmt::print("\nmax over [0, {:.3g}] ({}): e_F = {:.3e}, e_B = {:.3e} (trace norm, SPEC §6)", R.back().t, cmp, eF, eB);
   }
   if (!s.comparisons.empty()) fmt::print("\n");
+  for (const std::string& w : s.warnings) fmt::print("warning      {}\n", w);
   if (s.unconverged_steps > 0)
     fmt::print("warning      {} output interval(s) had a step that missed its tolerance (see the solvers' `converged` series)\n",
                s.unconverged_steps);
@@ -95,26 +101,26 @@ void print_run_summary(const RunSummary& s) {
   fmt::print("plots        /usr/bin/python3 scripts/plot_run.py {}\n", s.output);
 }
 
-int cmd_info(const std::string& path) {
-  const Model m = load_model(path);
-  Index L = 1;
-  for (Index e : m.sites) L *= e;
-  fmt::print("model        {} ({})\n", m.name, path);
-  fmt::print("grid         {} sites, d = {}, h = {}, kinetic = {}\n", L, m.sites.size(), m.spacing, to_string(m.kinetic));
-  fmt::print("particles    M = {} fermions (m_F = {}), N = {} bosons (m_B = {}), lambda = {}, hbar = {}\n", m.fermions.number,
-             m.fermions.mass, m.bosons.number, m.bosons.mass, m.lambda, m.hbar);
-  fmt::print("time         T = {}, output every {} ({} output times)\n", m.t_final, m.output_every, m.output_times().size());
+/// The exact solver's lines of `fockmix info`; returns whether it fits.
+bool info_exact(const Model& m, Index L) {
   const ExactFootprint fp = exact_footprint(m);
   fmt::print("sector       D_F = C({}, {}) = {}, D_B = {}{}, D = {}\n", L, m.fermions.number, fp.dim_fermions, fp.dim_bosons,
              m.bosons.max_per_site > 0 && m.bosons.max_per_site < m.bosons.number
                  ? fmt::format(" (capped at {} per site: a truncation)", m.bosons.max_per_site)
                  : "",
              fp.dim);
+  if (m.exact.initial == ExactInitial::Coherent)
+    fmt::print("coherent     Poisson superposition of boson numbers: {} states over all sectors (tolerance {:.0e})\n",
+               coherent_dimension(L, m.fermions.number, static_cast<double>(m.bosons.number), m.exact.coherent_tolerance,
+                                  m.bosons.max_per_site),
+               m.exact.coherent_tolerance);
   const double phys = physical_memory_bytes();
-  fmt::print("memory       one state {}, tables {}, peak estimate {} with Krylov dimension {} (limit {}; machine {})\n",
-             format_bytes(fp.state_bytes), format_bytes(fp.table_bytes), format_bytes(fp.total_bytes), fp.krylov_dim,
+  const std::string with = fp.propagator == PropagatorKind::Lanczos ? fmt::format("Lanczos, Krylov dimension {}", fp.krylov_dim)
+                                                                    : "Chebyshev, 5 state vectors";
+  fmt::print("memory       one state {}, tables {}, peak estimate {} ({}; limit {}; machine {})\n", format_bytes(fp.state_bytes),
+             format_bytes(fp.table_bytes), format_bytes(fp.total_bytes), with,
              m.exact.memory_limit_gib > 0 ? fmt::format("{:.1f} GiB", m.exact.memory_limit_gib) : "physical memory", format_bytes(phys));
-  const bool fits = fp.krylov_dim > 0 && fp.total_bytes <= phys;
+  const bool fits = fp.fits && fp.total_bytes <= phys;
   fmt::print("fits         {}\n", fits ? "yes" : "NO: reduce the sector or raise exact.memory_limit_gib");
   // rough time: spectral width W of H bounds the Krylov work (about 1.2 W T / hbar matvecs plus a few per
   // output), each matvec streaming ~5 states at an assumed 5 GB/s
@@ -128,17 +134,57 @@ int cmd_info(const std::string& path) {
   const double matvecs = 1.2 * W * m.t_final / m.hbar + 5.0 * m.output_times().size();
   const double seconds = matvecs * 5.0 * fp.state_bytes / 5e9;
   fmt::print("estimate     about {:.0f} matvecs, roughly {:.1f} s for the exact solver (order of magnitude)\n", matvecs, seconds);
+  return fits;
+}
+
+int cmd_info(const std::string& path) {
+  const Model m = load_model(path);
+  Index L = 1;
+  for (Index e : m.sites) L *= e;
+  fmt::print("model        {} ({})\n", m.name, path);
+  fmt::print("grid         {} sites, d = {}, h = {}, kinetic = {}\n", L, m.sites.size(), m.spacing, to_string(m.kinetic));
+  fmt::print("particles    M = {} fermions (m_F = {}), N = {} bosons (m_B = {}), lambda = {}, hbar = {}\n", m.fermions.number,
+             m.fermions.mass, m.bosons.number, m.bosons.mass, m.lambda, m.hbar);
+  fmt::print("time         T = {}, output every {} ({} output times)\n", m.t_final, m.output_every, m.output_times().size());
+  std::string solvers;
+  for (const SolverEntry& e : solver_registry())
+    if (e.enabled(m)) solvers += (solvers.empty() ? "" : ", ") + e.name;
+  fmt::print("solvers      {}\n", solvers.empty() ? "none enabled" : solvers);
+  bool fits = true;
+  if (m.exact.enabled) fits = info_exact(m, L);
+  if (m.vlasov.enabled) {
+    VlasovOptions o;
+    o.momentum_points = m.vlasov.momentum_points;
+    o.momentum_box = m.vlasov.momentum_box;
+    const Index P = m.vlasov.momentum_points > 0 ? m.vlasov.momentum_points : 0;
+    Index cells = 1;
+    for (Index e : m.sites) cells *= P > 0 ? P : 2 * e;
+    fmt::print("phase space  {} sites x {} momenta = {} cells, about {}\n", L, cells, L * cells,
+               format_bytes(static_cast<double>(VlasovHartree::memory_bytes(m.lattice(), m.kinetic, o))));
+  }
+  if (m.fluct.enabled) {
+    const FluctuationFootprint ff = fluctuation_footprint(L, m.fermions.number, m.fluct.boson_cutoff);
+    fmt::print("fluctuations C({}, {}) x C({} + {}, {}) = {} x {} = {} states (K_B = {}), about {}\n", L, m.fermions.number,
+               m.fluct.boson_cutoff, L, L, ff.dim_fermions, ff.dim_bosons, ff.dim, m.fluct.boson_cutoff, format_bytes(ff.total_bytes));
+  }
   return fits ? 0 : 3;
 }
 
-int cmd_run(const std::string& path, const std::string& output, int threads) {
+/// `fockmix run` (fluct_only = false) and `fockmix fluct` (only the fluctuation dynamics, into NAME_fluct.h5).
+int cmd_run(const std::string& path, const std::string& output, int threads, bool fluct_only = false) {
   Model m = load_model(path);
+  if (fluct_only) {
+    m.exact.enabled = m.hartree.enabled = m.vlasov.enabled = false;
+    m.fluct.enabled = true;
+    m.output = "results/" + m.name + "_fluct.h5";
+    validate(m);
+  }
   if (!output.empty()) m.output = output;
   if (threads > 0) m.threads = threads;
   configure_threads(m.threads);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  fmt::print("fockmix {} — run {} ({})\n", version, m.name, path);
+  fmt::print("fockmix {} — {} {} ({})\n", version, fluct_only ? "fluct" : "run", m.name, path);
   ProgressBar bar("run");
   RunHooks hooks;
   hooks.stop = &g_stop;
@@ -199,6 +245,10 @@ int main(int argc, char** argv) {
   run->add_option("model", model_path, "model file (TOML, see models/README.md)")->required();
   run->add_option("-o,--output", output, "HDF5 output file (default: the model's output.file)");
   run->add_option("-t,--threads", threads, "OpenMP threads (default: the model's, else all cores)")->check(CLI::NonNegativeNumber);
+  auto* fluct = app.add_subcommand("fluct", "the fluctuation dynamics U(t,0) Omega and its truncated version U~ only (SPEC §7)");
+  fluct->add_option("model", model_path, "model file (its [fluct] section; see models/README.md)")->required();
+  fluct->add_option("-o,--output", output, "HDF5 output file (default: results/NAME_fluct.h5)");
+  fluct->add_option("-t,--threads", threads, "OpenMP threads (default: the model's, else all cores)")->check(CLI::NonNegativeNumber);
   auto* info = app.add_subcommand("info", "sector dimensions, memory and time estimates, before anything runs");
   info->add_option("model", model_path, "model file")->required();
   BenchOptions bopt;
@@ -206,6 +256,7 @@ int main(int argc, char** argv) {
   bench->add_option("--repeats", bopt.repeats, "matvec repetitions")->check(CLI::PositiveNumber);
   bench->add_option("--export", bopt.export_dir, "write each case's sparse H for benchmarks/scipy_expm.py into this folder");
   bench->add_flag("--quick", bopt.quick, "only the smallest case");
+  bench->add_flag("--large", bopt.large, "one unit step and one output on L = 14, M = 7, N = 6 (9.3e7 states, about 7 GiB), time and peak memory");
   bench->add_option("-t,--threads", threads, "OpenMP threads (default: all cores)")->check(CLI::NonNegativeNumber);
   auto* scan = app.add_subcommand("scan", "run a family of models along a scaling regime, fit error exponents (resumable)");
   scan->add_option("scan", model_path, "scan file (TOML with a [scan] table, see models/README.md)")->required();
@@ -213,6 +264,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (*run) return cmd_run(model_path, output, threads);
+    if (*fluct) return cmd_run(model_path, output, threads, true);
     if (*info) return is_scan_file(model_path) ? cmd_scan_info(model_path) : cmd_info(model_path);
     if (*scan) return cmd_scan(model_path, threads);
     if (*bench) {

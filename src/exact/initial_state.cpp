@@ -10,7 +10,7 @@ namespace fockmix {
 arma::cx_vec slater_determinant(const FermionBasis& basis, const arma::cx_mat& orbitals) {
   const Index M = basis.particles(), L = basis.sites();
   if (orbitals.n_rows != static_cast<arma::uword>(L) || orbitals.n_cols != static_cast<arma::uword>(M))
-    throw InputError("", "fermions.init", "need " + std::to_string(M) + " orbitals on " + std::to_string(L) + " sites");
+    throw InputError("", "orbitals", "need " + std::to_string(M) + " orbitals on " + std::to_string(L) + " sites");
   arma::cx_vec a(basis.size());
 #pragma omp parallel for schedule(static)
   for (Index i = 0; i < basis.size(); ++i) {
@@ -28,7 +28,7 @@ arma::cx_vec slater_determinant(const FermionBasis& basis, const arma::cx_mat& o
 
 arma::cx_vec product_bosons(const BosonBasis& basis, const arma::cx_vec& phi) {
   const Index L = basis.sites();
-  if (phi.n_elem != static_cast<arma::uword>(L)) throw InputError("", "bosons.init", "phi needs " + std::to_string(L) + " entries");
+  if (phi.n_elem != static_cast<arma::uword>(L)) throw InputError("", "phi", "phi needs " + std::to_string(L) + " entries");
   arma::cx_vec b(basis.size());
   // log of the multinomial weight N!/prod n! via lgamma keeps large N finite
 #pragma omp parallel for schedule(static)

@@ -1,6 +1,8 @@
 #include "fockmix/exact/observables.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "fockmix/linalg/vector_ops.hpp"
@@ -119,6 +121,299 @@ FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, co
   m.nB = vec::dot(D, psi, tmp.data()).real();
   m.nB2 = vec::norm2(D, tmp.data());
   return m;
+}
+
+namespace {
+
+/// A move of a species table in the form the fused pass uses: target rank, index from*L + to of the
+/// (from, to) pair of the RDM, its coefficient and A(from, to) coef of the fluctuation operator.
+struct FusedMove {
+  std::int32_t target;
+  std::int32_t pair;
+  double coef;
+  cplx a_coef;
+};
+
+/// The moves of a table with pair indices and A(from, to) coef; offsets as in the table.
+std::vector<FusedMove> fused_moves(const HopTable& t, const arma::cx_mat& A, bool with_A) {
+  std::vector<FusedMove> out(t.hops.size());
+  for (std::size_t q = 0; q < t.hops.size(); ++q) {
+    const auto& h = t.hops[q];
+    out[q] = {h.target, static_cast<std::int32_t>(h.from * t.sites + h.to), h.coef, with_A ? A(h.from, h.to) * h.coef : cplx(0.0)};
+  }
+  return out;
+}
+
+/// sum_occ A(s, s) n_s of every state of a table (the diagonal of dGamma(A)).
+std::vector<cplx> diagonal_of(const HopTable& t, const arma::cx_mat& A) {
+  std::vector<cplx> d(static_cast<std::size_t>(t.size), 0.0);
+  for (Index k = 0; k < t.size; ++k)
+    for (Index o = t.occ_offset[k]; o < t.occ_offset[k + 1]; ++o) d[k] += A(t.occ[o].site, t.occ[o].site) * static_cast<double>(t.occ[o].n);
+  return d;
+}
+
+/// The fermion part of observe for one row-major tile of four boson columns (real parts tre, imaginary parts
+/// tim, D_F x 4 each): gamma_F moves into gf, row norms into wf, and with moments <x, N_F^exc x> and
+/// ||N_F^exc x||^2 into sF, sF2. Compiled for AVX2 and the baseline (see sector_hamiltonian.cpp).
+__attribute__((target_clones("avx2", "default"))) void fermion_tile(Index DF, const Index* hop_offset, const FusedMove* hf,
+                                                                     const cplx* dF, bool moments, const double* tre,
+                                                                     const double* tim, cplx* gf, double* wf, double& sF,
+                                                                     double& sF2) {
+  constexpr Index kCols = 4;
+  double s1 = 0.0, s2 = 0.0;
+  for (Index i = 0; i < DF; ++i) {
+    const double* xr = tre + i * kCols;
+    const double* xm = tim + i * kCols;
+    double yr[kCols] = {}, ym[kCols] = {};
+    for (Index q = hop_offset[i]; q < hop_offset[i + 1]; ++q) {
+      const FusedMove& h = hf[q];
+      const double* tr = tre + static_cast<Index>(h.target) * kCols;
+      const double* tm = tim + static_cast<Index>(h.target) * kCols;
+      double pr[kCols], pm[kCols];
+#pragma omp simd
+      for (Index c = 0; c < kCols; ++c) {  // conj(x_t) x_i
+        pr[c] = tr[c] * xr[c] + tm[c] * xm[c];
+        pm[c] = tr[c] * xm[c] - tm[c] * xr[c];
+      }
+      gf[h.pair] += h.coef * cplx(pr[0] + pr[1] + pr[2] + pr[3], pm[0] + pm[1] + pm[2] + pm[3]);
+      if (moments) {
+        const double ar = h.a_coef.real(), am = h.a_coef.imag();
+#pragma omp simd
+        for (Index c = 0; c < kCols; ++c) {
+          yr[c] += ar * tr[c] - am * tm[c];
+          ym[c] += ar * tm[c] + am * tr[c];
+        }
+      }
+    }
+    double n2 = 0.0;
+    for (Index c = 0; c < kCols; ++c) n2 += xr[c] * xr[c] + xm[c] * xm[c];
+    wf[i] += n2;
+    if (moments) {
+      const double dr = dF[i].real(), dm = dF[i].imag();
+      for (Index c = 0; c < kCols; ++c) {
+        yr[c] += dr * xr[c] - dm * xm[c];
+        ym[c] += dr * xm[c] + dm * xr[c];
+        s1 += xr[c] * yr[c] + xm[c] * ym[c];
+        s2 += yr[c] * yr[c] + ym[c] * ym[c];
+      }
+    }
+  }
+  sF += s1;
+  sF2 += s2;
+}
+
+/// sum_r conj(b_r) a_r over n complex numbers stored as interleaved doubles (the boson Gram entries).
+__attribute__((target_clones("avx2", "default"))) cplx gram_dot(Index n, const double* a, const double* b) {
+  double re = 0.0, im = 0.0;
+#pragma omp simd reduction(+ : re, im)
+  for (Index r = 0; r < n; ++r) {
+    re += b[2 * r] * a[2 * r] + b[2 * r + 1] * a[2 * r + 1];
+    im += b[2 * r] * a[2 * r + 1] - b[2 * r + 1] * a[2 * r];
+  }
+  return {re, im};
+}
+
+}  // namespace
+
+SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi, bool moments) {
+  const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
+  const HopTable& mf = sector.fermion_moves();
+  const HopTable& mb = sector.boson_moves();
+  const BosonBasis& B = sector.bosons();
+  const Index N = B.max_particles();
+  arma::cx_mat AF;
+  if (moments) AF = 2.0 * (arma::eye<arma::cx_mat>(L, L) - omega);
+  const std::vector<FusedMove> hf = fused_moves(mf, AF, moments);
+  const std::vector<cplx> dF = moments ? diagonal_of(mf, AF) : std::vector<cplx>();
+
+  // Bosons through annihilation: gamma_B(y, y') = sum_jm <(b_y' psi)[:, jm], (b_y psi)[:, jm]> over the states jm of
+  // N - 1 bosons, where (b_y psi)[:, jm] = sqrt(n_y(jm) + 1) psi[:, parent(jm, y)]: for each jm the Gram matrix of at
+  // most L columns (read once, from L2) instead of a dot product per boson move (L - 1 per occupied site, whose
+  // targets lie far apart in the boson ranking). For the moments, with n_phi = b*(phi) b(phi) and
+  // N_B^exc = N - n_phi: u = b(phi) psi (N - 1 bosons), <N_B^exc> = N ||psi||^2 - ||u||^2 and
+  // <(N_B^exc)^2> = N^2 ||psi||^2 - 2N ||u||^2 + ||P b*(phi) u||^2 (P: the sector, capped or not).
+  const Index Nm = std::max<Index>(N - 1, 0);
+  const BosonBasis Bm(L, Nm, B.truncated() ? B.cap() : 0);
+  const Index DBm = N > 0 ? Bm.size() : 0;
+  std::vector<std::int32_t> parent(static_cast<std::size_t>(DBm * L), -1);
+  std::vector<double> sq(static_cast<std::size_t>(DBm * L), 0.0);
+  {
+    std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
+    for (Index jm = 0; jm < DBm; ++jm) {
+      std::copy(Bm.occupations(jm), Bm.occupations(jm) + L, n.begin());
+      for (Index y = 0; y < L; ++y) {
+        ++n[y];
+        parent[jm * L + y] = static_cast<std::int32_t>(B.rank(n.data()));
+        --n[y];
+        sq[jm * L + y] = std::sqrt(static_cast<double>(n[y]) + 1.0);
+      }
+    }
+  }
+  std::vector<std::int32_t> child;  // per entry of mb.occ: the N - 1 state with one boson fewer at that site
+  std::vector<cplx> u;              // b(phi) psi, D_F x D_B(N - 1)
+  if (moments && N > 0) {
+    child.resize(mb.occ.size());
+    std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
+    for (Index j = 0; j < DB; ++j) {
+      std::copy(B.occupations(j), B.occupations(j) + L, n.begin());
+      for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
+        --n[mb.occ[o].site];
+        child[o] = static_cast<std::int32_t>(Bm.rank(n.data()));
+        ++n[mb.occ[o].site];
+      }
+    }
+    u.resize(static_cast<std::size_t>(DF * DBm));
+  }
+
+  const auto LL = static_cast<std::size_t>(L * L);
+  std::vector<cplx> gF(LL, 0.0), gB(LL, 0.0);
+  std::vector<double> wF(static_cast<std::size_t>(DF), 0.0);  // sum_j |psi[i, j]|^2: the fermion densities
+  double nF = 0.0, nF2 = 0.0, u2 = 0.0, w2 = 0.0;
+#pragma omp parallel if (sector.size() >= (1 << 14))
+  {
+    std::vector<cplx> gf(LL, 0.0), gb(LL, 0.0);
+    std::vector<double> wf(static_cast<std::size_t>(DF), 0.0);
+    std::vector<cplx> w(moments ? static_cast<std::size_t>(DF) : 0);
+    std::vector<double> tre(static_cast<std::size_t>(4 * DF)), tim(static_cast<std::size_t>(4 * DF));
+    double sF = 0.0, sF2 = 0.0, su = 0.0, sw = 0.0;
+    // fermions: column-local (gamma_F moves, N_F^exc x_j, row norms), four columns at a time so that each move's
+    // target, pair and coefficients are loaded once for four independent products
+    constexpr Index kCols = 4;
+#pragma omp for schedule(static) nowait
+    for (Index jb = 0; jb < DB; jb += kCols) {
+      const Index nc = std::min<Index>(kCols, DB - jb);
+      const cplx* x = psi + jb * DF;
+      if (nc == kCols) {
+        // the four columns as a row-major tile with real and imaginary parts split: every move then works on
+        // four contiguous doubles of each (vectorised across the columns)
+        for (Index i = 0; i < DF; ++i)
+          for (Index c = 0; c < kCols; ++c) {
+            tre[i * kCols + c] = x[c * DF + i].real();
+            tim[i * kCols + c] = x[c * DF + i].imag();
+          }
+        fermion_tile(DF, mf.hop_offset.data(), hf.data(), dF.data(), moments, tre.data(), tim.data(), gf.data(), wf.data(), sF, sF2);
+      } else {
+        for (Index c = 0; c < nc; ++c) {
+          const cplx* xc = x + c * DF;
+          for (Index i = 0; i < DF; ++i) {
+            const cplx xi = xc[i];
+            wf[i] += std::norm(xi);
+            cplx yi = 0.0;
+            for (Index q = mf.hop_offset[i]; q < mf.hop_offset[i + 1]; ++q) {
+              const FusedMove& h = hf[q];
+              const cplx xt = xc[h.target];
+              gf[h.pair] += h.coef * vec::conj_mul(xt, xi);
+              if (moments) yi += vec::mul(h.a_coef, xt);
+            }
+            if (moments) {
+              yi += vec::mul(dF[i], xi);
+              sF += vec::conj_mul(xi, yi).real();
+              sF2 += std::norm(yi);
+            }
+          }
+        }
+      }
+    }
+    // bosons: Gram matrix of the parent columns of each N - 1 state (and u = b(phi) psi)
+    std::vector<const double*> col(static_cast<std::size_t>(L));
+    std::vector<Index> site(static_cast<std::size_t>(L));
+    std::vector<double> coef(static_cast<std::size_t>(L));
+#pragma omp for schedule(dynamic, 16)
+    for (Index jm = 0; jm < DBm; ++jm) {
+      Index k = 0;
+      for (Index y = 0; y < L; ++y) {
+        const std::int32_t p = parent[jm * L + y];
+        if (p < 0) continue;
+        col[k] = reinterpret_cast<const double*>(psi + static_cast<Index>(p) * DF);
+        site[k] = y;
+        coef[k] = sq[jm * L + y];
+        ++k;
+      }
+      for (Index a = 0; a < k; ++a) {
+        const double* xa = col[a];
+        for (Index b = 0; b <= a; ++b) {
+          const double* xb = col[b];
+          const cplx g = gram_dot(DF, xa, xb);  // conj(x_b) x_a
+          const double re = g.real(), im = g.imag();
+          const double c = coef[a] * coef[b];
+          gb[site[a] * L + site[b]] += cplx(c * re, c * im);
+          if (b != a) gb[site[b] * L + site[a]] += cplx(c * re, -c * im);
+        }
+      }
+      if (moments) {
+        double* ur = reinterpret_cast<double*>(u.data() + jm * DF);
+        for (Index r = 0; r < 2 * DF; ++r) ur[r] = 0.0;
+        for (Index a = 0; a < k; ++a) {
+          const cplx f = std::conj(phi(site[a])) * coef[a];
+          const double fr = f.real(), fi = f.imag();
+          const double* xa = col[a];
+#pragma omp simd
+          for (Index r = 0; r < DF; ++r) {
+            ur[2 * r] += fr * xa[2 * r] - fi * xa[2 * r + 1];
+            ur[2 * r + 1] += fr * xa[2 * r + 1] + fi * xa[2 * r];
+          }
+        }
+        double s = 0.0;
+#pragma omp simd reduction(+ : s)
+        for (Index r = 0; r < 2 * DF; ++r) s += ur[r] * ur[r];
+        su += s;
+      }
+    }
+    // moments: ||P b*(phi) u||^2 column by column of the sector
+    if (moments && N > 0) {
+#pragma omp for schedule(static)
+      for (Index j = 0; j < DB; ++j) {
+        double* wr = reinterpret_cast<double*>(w.data());
+        for (Index r = 0; r < 2 * DF; ++r) wr[r] = 0.0;
+        for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
+          const cplx f = phi(mb.occ[o].site) * std::sqrt(static_cast<double>(mb.occ[o].n));
+          const double fr = f.real(), fi = f.imag();
+          const double* ur = reinterpret_cast<const double*>(u.data() + static_cast<Index>(child[o]) * DF);
+#pragma omp simd
+          for (Index r = 0; r < DF; ++r) {
+            wr[2 * r] += fr * ur[2 * r] - fi * ur[2 * r + 1];
+            wr[2 * r + 1] += fr * ur[2 * r + 1] + fi * ur[2 * r];
+          }
+        }
+        double s = 0.0;
+#pragma omp simd reduction(+ : s)
+        for (Index r = 0; r < 2 * DF; ++r) s += wr[r] * wr[r];
+        sw += s;
+      }
+    }
+#pragma omp critical
+    {
+      for (std::size_t q = 0; q < LL; ++q) {
+        gF[q] += gf[q];
+        gB[q] += gb[q];
+      }
+      for (Index i = 0; i < DF; ++i) wF[i] += wf[i];
+      nF += sF;
+      nF2 += sF2;
+      u2 += su;
+      w2 += sw;
+    }
+  }
+  SectorObservables out;
+  out.gamma_F.zeros(L, L);
+  out.gamma_B.zeros(L, L);
+  for (Index x = 0; x < L; ++x)
+    for (Index xp = 0; xp < L; ++xp) {
+      out.gamma_F(x, xp) = gF[x * L + xp];
+      out.gamma_B(x, xp) = gB[x * L + xp];
+    }
+  double norm2 = 0.0;
+  for (Index i = 0; i < DF; ++i) {
+    norm2 += wF[i];
+    for (Index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) out.gamma_F(mf.occ[o].site, mf.occ[o].site) += wF[i];
+  }
+  out.density_F = arma::real(out.gamma_F.diag());
+  out.density_B = arma::real(out.gamma_B.diag());
+  if (moments) {
+    const double Nd = static_cast<double>(N);
+    out.moments = {nF, nF2, Nd * norm2 - u2, Nd * Nd * norm2 - 2.0 * Nd * u2 + w2};
+  }
+  return out;
 }
 
 }  // namespace fockmix

@@ -1,6 +1,7 @@
 #include "fockmix/exact/sector_hamiltonian.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "fockmix/core/error.hpp"
@@ -9,17 +10,100 @@ namespace fockmix {
 
 namespace {
 
-/// y += v x on n doubles (the innermost loop of the boson term; vectorises).
-inline void axpy(Index n, double v, const double* __restrict x, double* __restrict y) {
-#pragma omp simd
-  for (Index r = 0; r < n; ++r) y[r] += v * x[r];
-}
-
 /// Boson columns processed together in the column-local pass.
 constexpr Index kColumns = 4;
 
+/// The kernel's tables, as the block function reads them.
+struct KernelTables {
+  Index DF;
+  const Csr* TF;
+  const Csr* TB;
+  const double* diagF;
+  const double* diagB;
+  const arma::mat* W;
+  const HopTable* mb;
+};
+
+/// out[:, j] = D[:, j] o in[:, j] + T_F in[:, j] + sum_j' T_B[j, j'] in[:, j'] for the nc <= kColumns boson columns
+/// jb, jb + 1, ...; d is scratch of kColumns D_F doubles. Each T_F row is applied to the columns at once
+/// (independent accumulation chains, shared indices); the boson term sweeps each output column once per four
+/// source columns j' (y += v0 a0 + v1 a1 + v2 a2 + v3 a3: a quarter of the read-modify-write traffic of one
+/// axpy per source column). Inlined into the per-ISA clones below.
 template <class T>
-constexpr Index doubles_per = static_cast<Index>(sizeof(T) / sizeof(double));
+inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, const T* in, T* out) {
+  const Index DF = k.DF;
+  const HopTable& mb = *k.mb;
+  const Csr& TF = *k.TF;
+  const Csr& TB = *k.TB;
+  for (Index c = 0; c < nc; ++c) {
+    const Index j = jb + c;
+    double* dj = d + c * DF;
+    const double db = k.diagB[j];
+    for (Index i = 0; i < DF; ++i) dj[i] = k.diagF[i] + db;
+    for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
+      const double n = mb.occ[o].n;
+      const double* Wy = k.W->colptr(mb.occ[o].site);
+#pragma omp simd
+      for (Index i = 0; i < DF; ++i) dj[i] += n * Wy[i];
+    }
+  }
+  const T* x = in + jb * DF;
+  T* y = out + jb * DF;
+  if (nc == kColumns) {
+    for (Index i = 0; i < DF; ++i) {
+      T acc[kColumns];
+      for (Index c = 0; c < kColumns; ++c) acc[c] = d[c * DF + i] * x[c * DF + i];
+      for (Index q = TF.row_ptr[i]; q < TF.row_ptr[i + 1]; ++q) {
+        const double v = TF.val[q];
+        const Index kk = TF.col[q];
+        for (Index c = 0; c < kColumns; ++c) acc[c] += v * x[c * DF + kk];
+      }
+      for (Index c = 0; c < kColumns; ++c) y[c * DF + i] = acc[c];
+    }
+  } else {
+    for (Index c = 0; c < nc; ++c)
+      for (Index i = 0; i < DF; ++i) {
+        T acc = d[c * DF + i] * x[c * DF + i];
+        for (Index q = TF.row_ptr[i]; q < TF.row_ptr[i + 1]; ++q) acc += TF.val[q] * x[c * DF + TF.col[q]];
+        y[c * DF + i] = acc;
+      }
+  }
+  constexpr Index w = static_cast<Index>(sizeof(T) / sizeof(double));
+  const Index n = w * DF;
+  for (Index c = 0; c < nc; ++c) {
+    const Index j = jb + c;
+    double* __restrict yc = reinterpret_cast<double*>(y + c * DF);
+    auto column = [&](Index q) { return reinterpret_cast<const double*>(in + static_cast<Index>(TB.col[q]) * DF); };
+    Index q = TB.row_ptr[j];
+    const Index qe = TB.row_ptr[j + 1];
+    for (; q + 4 <= qe; q += 4) {
+      const double v0 = TB.val[q], v1 = TB.val[q + 1], v2 = TB.val[q + 2], v3 = TB.val[q + 3];
+      const double* __restrict a0 = column(q);
+      const double* __restrict a1 = column(q + 1);
+      const double* __restrict a2 = column(q + 2);
+      const double* __restrict a3 = column(q + 3);
+#pragma omp simd
+      for (Index r = 0; r < n; ++r) yc[r] += v0 * a0[r] + v1 * a1[r] + v2 * a2[r] + v3 * a3[r];
+    }
+    for (; q < qe; ++q) {
+      const double v = TB.val[q];
+      const double* __restrict a = column(q);
+#pragma omp simd
+      for (Index r = 0; r < n; ++r) yc[r] += v * a[r];
+    }
+  }
+}
+
+// -march-independent vectorisation: the block is compiled for AVX2 (with FMA where the compiler contracts) and
+// for the baseline ISA, and the loader picks one at start-up (GCC function multi-versioning, an ifunc).
+__attribute__((target_clones("avx2", "default"))) void column_block_real(const KernelTables& k, Index jb, Index nc, double* d,
+                                                                          const double* in, double* out) {
+  column_block(k, jb, nc, d, in, out);
+}
+__attribute__((target_clones("avx2", "default"))) void column_block_cplx(const KernelTables& k, Index jb, Index nc, double* d,
+                                                                          const cplx* in, cplx* out) {
+  column_block(k, jb, nc, d, in, out);
+}
 
 }  // namespace
 
@@ -50,60 +134,21 @@ SectorHamiltonian::SectorHamiltonian(const Sector& sector, const ModelOperators&
 template <class T>
 void SectorHamiltonian::apply(const T* in, T* out) const {
   const Index DF = DF_, DB = DB_;
-  const HopTable& mb = sector_.boson_moves();
-  constexpr Index w = doubles_per<T>;
+  const KernelTables k{DF, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
   const bool parallel = DF * DB >= (1 << 14);  // small sectors: forking threads costs more than it saves
 #pragma omp parallel if (parallel)
   {
-    // One pass over the output columns, kColumns boson columns at a time:
-    //   out[:, j] = D[:, j] o in[:, j] + T_F in[:, j] + sum_j' T_B[j, j'] in[:, j'].
-    // Sharing each T_F row between the columns gives independent accumulation chains (the gather otherwise
-    // waits on one chain's FMA latency) and reuses its indices; the boson term adds whole input columns
-    // (contiguous, vectorised). A cache-blocked two-pass variant (boson term per block of fermion rows)
-    // measured 1.9x slower on the 1.1e7-state benchmark sector and was removed (docs/performance.md).
+    // One pass over the output columns, kColumns boson columns at a time (column_block). A cache-blocked
+    // two-pass variant (boson term per block of fermion rows) measured 1.9x slower on the 1.1e7-state
+    // benchmark sector and was removed (docs/performance.md).
     std::vector<double> d(static_cast<std::size_t>(kColumns * DF));
 #pragma omp for schedule(static)
     for (Index jb = 0; jb < DB; jb += kColumns) {
       const Index nc = std::min<Index>(kColumns, DB - jb);
-      for (Index c = 0; c < nc; ++c) {
-        const Index j = jb + c;
-        double* dj = d.data() + c * DF;
-        const double db = diagB_[j];
-        for (Index i = 0; i < DF; ++i) dj[i] = diagF_[i] + db;
-        for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
-          const double n = mb.occ[o].n;
-          const double* Wy = W_.colptr(mb.occ[o].site);
-#pragma omp simd
-          for (Index i = 0; i < DF; ++i) dj[i] += n * Wy[i];
-        }
-      }
-      const T* x = in + jb * DF;
-      T* y = out + jb * DF;
-      if (nc == kColumns) {
-        for (Index i = 0; i < DF; ++i) {
-          T acc[kColumns];
-          for (Index c = 0; c < kColumns; ++c) acc[c] = d[c * DF + i] * x[c * DF + i];
-          for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) {
-            const double v = TF_.val[q];
-            const Index k = TF_.col[q];
-            for (Index c = 0; c < kColumns; ++c) acc[c] += v * x[c * DF + k];
-          }
-          for (Index c = 0; c < kColumns; ++c) y[c * DF + i] = acc[c];
-        }
-      } else {
-        for (Index c = 0; c < nc; ++c)
-          for (Index i = 0; i < DF; ++i) {
-            T acc = d[c * DF + i] * x[c * DF + i];
-            for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q) acc += TF_.val[q] * x[c * DF + TF_.col[q]];
-            y[c * DF + i] = acc;
-          }
-      }
-      for (Index c = 0; c < nc; ++c) {
-          const Index j = jb + c;
-        for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q)
-          axpy(w * DF, TB_.val[q], reinterpret_cast<const double*>(in + static_cast<Index>(TB_.col[q]) * DF),
-               reinterpret_cast<double*>(y + c * DF));
-      }
+      if constexpr (std::is_same_v<T, double>)
+        column_block_real(k, jb, nc, d.data(), in, out);
+      else
+        column_block_cplx(k, jb, nc, d.data(), in, out);
     }
   }
 }
@@ -141,6 +186,41 @@ arma::sp_mat SectorHamiltonian::assemble() const {
     }
   }
   return arma::sp_mat(true, loc, val, static_cast<arma::uword>(D), static_cast<arma::uword>(D));
+}
+
+Csr SectorHamiltonian::assemble_csr() const {
+  const Index D = DF_ * DB_;
+  if (D >= (Index{1} << 31)) throw CapacityError("assemble_csr: the sector dimension does not fit 32-bit columns");
+  Csr A;
+  A.rows = D;
+  A.row_ptr.resize(static_cast<std::size_t>(D + 1));
+  A.row_ptr[0] = 0;
+  for (Index j = 0; j < DB_; ++j)
+    for (Index i = 0; i < DF_; ++i) {
+      const Index r = i + j * DF_;
+      A.row_ptr[r + 1] = A.row_ptr[r] + 1 + (TF_.row_ptr[i + 1] - TF_.row_ptr[i]) + (TB_.row_ptr[j + 1] - TB_.row_ptr[j]);
+    }
+  A.col.resize(static_cast<std::size_t>(A.row_ptr[D]));
+  A.val.resize(A.col.size());
+  const HopTable& mb = sector_.boson_moves();
+#pragma omp parallel for schedule(static)
+  for (Index j = 0; j < DB_; ++j)
+    for (Index i = 0; i < DF_; ++i) {
+      Index k = A.row_ptr[i + j * DF_];
+      double dd = diagF_[i] + diagB_[j];
+      for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) dd += mb.occ[o].n * W_(i, mb.occ[o].site);
+      A.col[k] = static_cast<std::int32_t>(i + j * DF_);
+      A.val[k++] = dd;
+      for (Index q = TF_.row_ptr[i]; q < TF_.row_ptr[i + 1]; ++q, ++k) {
+        A.col[k] = static_cast<std::int32_t>(TF_.col[q] + j * DF_);
+        A.val[k] = TF_.val[q];
+      }
+      for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q, ++k) {
+        A.col[k] = static_cast<std::int32_t>(i + static_cast<Index>(TB_.col[q]) * DF_);
+        A.val[k] = TB_.val[q];
+      }
+    }
+  return A;
 }
 
 }  // namespace fockmix

@@ -25,12 +25,12 @@ Index BosonBasis::count_states(Index sites, Index particles, Index cap) {
 
 BosonBasis::BosonBasis(Index sites, Index n_lo, Index n_hi, Index cap) : L_(sites), n_lo_(n_lo), n_hi_(n_hi) {
   if (L_ < 1) throw InputError("", "grid.sites", "boson bases need at least one site");
-  if (n_lo_ < 0 || n_hi_ < n_lo_) throw InputError("", "bosons.number", "needs 0 <= n_lo <= n_hi");
-  if (cap < 0 || cap > 255) throw InputError("", "bosons.max_per_site", "must be 0 (none) or 1..255, got " + std::to_string(cap));
+  if (n_lo_ < 0 || n_hi_ < n_lo_) throw InputError("", "n_lo", "needs 0 <= n_lo <= n_hi");
+  if (cap < 0 || cap > 255) throw InputError("", "cap", "must be 0 (none) or 1..255, got " + std::to_string(cap));
   cap_ = (cap == 0) ? n_hi_ : std::min(cap, n_hi_);
-  if (n_hi_ > 255 && cap == 0) throw InputError("", "bosons.number", "at most 255 bosons per site are representable; set max_per_site");
+  if (n_hi_ > 255 && cap == 0) throw InputError("", "n_hi", "at most 255 bosons per site are representable; set max_per_site");
   if (checked_mul(cap_, L_) < n_hi_)
-    throw InputError("", "bosons.max_per_site",
+    throw InputError("", "cap",
                      "cap " + std::to_string(cap_) + " x " + std::to_string(L_) + " sites holds fewer than " + std::to_string(n_hi_) + " bosons");
   W_.assign(static_cast<std::size_t>((L_ + 1) * (n_hi_ + 1)), 0);
   W_[L_ * (n_hi_ + 1) + 0] = 1;

@@ -8,9 +8,9 @@
 namespace fockmix {
 
 FermionBasis::FermionBasis(Index sites, Index particles) : L_(sites), M_(particles) {
-  if (L_ < 1 || L_ > 64) throw InputError("", "grid.sites", "fermion bases need 1 to 64 sites, got " + std::to_string(L_));
+  if (L_ < 1 || L_ > 64) throw InputError("", "sites", "fermion bases need 1 to 64 sites, got " + std::to_string(L_));
   if (M_ < 0 || M_ > L_)
-    throw InputError("", "fermions.number", "M = " + std::to_string(M_) + " fermions do not fit on L = " + std::to_string(L_) + " sites");
+    throw InputError("", "fermions", "M = " + std::to_string(M_) + " fermions do not fit on L = " + std::to_string(L_) + " sites");
   binom_.assign(static_cast<std::size_t>((L_ + 1) * (M_ + 1)), 0);
   for (Index n = 0; n <= L_; ++n)
     for (Index k = 0; k <= M_; ++k) binom_[n * (M_ + 1) + k] = binomial(n, k);

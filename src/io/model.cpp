@@ -12,7 +12,7 @@
 #include <toml++/toml.h>
 
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/fock/binomial.hpp"
 #include "fockmix/fock/boson_basis.hpp"
 #include "fockmix/model/model_schema.hpp"
@@ -277,15 +277,14 @@ void check_exact_footprint(const Checker& c, const Model& m, Index L) {
                              std::to_string(f.dim_bosons) + " = " + std::to_string(f.dim) + " states (" +
                              gib(f.state_bytes) + " per state vector)";
   const std::string advice = "; lower the particle numbers or the grid, or set exact.enabled = false";
-  if (f.krylov_dim == 0) {
-    const double minimum = 5.0 * f.state_bytes + f.table_bytes;  // 2 Krylov vectors + 3 working states + tables
-    c.fail("exact", sector + ": the exact solver needs at least " + gib(minimum) + " but the limit is " + gib(limit) +
-                        (limited ? " (exact.memory_limit_gib)" : " (physical memory)") + advice);
-  }
+  const std::string with = f.propagator == PropagatorKind::Lanczos ? "Lanczos, Krylov dimension " + std::to_string(f.krylov_dim)
+                                                                   : "the memory-lean Chebyshev propagator, 5 state vectors";
+  if (!f.fits)
+    c.fail("exact", sector + ": the exact solver needs at least " + gib(f.total_bytes) + " (" + with + ") but the limit is " +
+                        gib(limit) + (limited ? " (exact.memory_limit_gib)" : " (physical memory)") + advice);
   if (f.total_bytes > physical)
-    c.fail("exact", sector + ": the exact solver needs " + gib(f.total_bytes) + " (Krylov dimension " +
-                        std::to_string(f.krylov_dim) + ") but this machine has " + gib(physical) + " of physical memory" +
-                        advice);
+    c.fail("exact", sector + ": the exact solver needs " + gib(f.total_bytes) + " (" + with + ") but this machine has " +
+                        gib(physical) + " of physical memory" + advice);
 }
 
 }  // namespace
@@ -354,6 +353,12 @@ void validate(const Model& m) {
 
   // [exact], [hartree], [output]
   if (m.output.empty()) c.fail("output.file", "must not be empty");
+  if (m.vlasov.momentum_points == 1) c.fail("vlasov.momentum_points", "must be 0 (the default 2 L_a) or >= 2, got 1");
+  if (m.vlasov.enabled && m.fermions.number < 1)
+    c.fail("vlasov.enabled", "the Vlasov–Hartree solver needs fermions (f is normalised per fermion), fermions.number = 0");
+  if (m.fluct.boson_cutoff > 255) c.fail("fluct.boson_cutoff", "must be at most 255, got " + std::to_string(m.fluct.boson_cutoff));
+  if (m.exact.initial == ExactInitial::Coherent && !(m.exact.coherent_tolerance < 1.0))
+    c.fail("exact.coherent_tolerance", "must be below 1 (it is a neglected probability), got " + num(m.exact.coherent_tolerance));
 
   // Last, since it needs everything above: the exact sector must fit.
   if (m.exact.enabled) check_exact_footprint(c, m, L);

@@ -8,6 +8,9 @@ namespace {
 
 std::vector<std::int64_t> shape_of(double) { return {}; }
 std::vector<std::int64_t> shape_of(const arma::vec& v) { return {static_cast<std::int64_t>(v.n_elem)}; }
+std::vector<std::int64_t> shape_of(const arma::mat& A) {
+  return {static_cast<std::int64_t>(A.n_rows), static_cast<std::int64_t>(A.n_cols)};
+}
 std::vector<std::int64_t> shape_of(const arma::cx_vec& v) { return {static_cast<std::int64_t>(v.n_elem)}; }
 std::vector<std::int64_t> shape_of(const arma::cx_mat& A) {
   return {static_cast<std::int64_t>(A.n_rows), static_cast<std::int64_t>(A.n_cols)};

@@ -14,7 +14,7 @@
 
 #include "fockmix/app/scan_plan.hpp"
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/io/model.hpp"
 #include "io/toml_reader.hpp"
 

@@ -1,5 +1,7 @@
 #include "fockmix/linalg/vector_ops.hpp"
 
+#include <cstdlib>
+#include <new>
 #include <vector>
 
 namespace fockmix::vec {
@@ -60,12 +62,74 @@ void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y) {
 #pragma omp parallel for schedule(static) if (n >= parallel_min)
   for (Index b = 0; b < n; b += 4096) {
     const Index e = b + 4096 < n ? b + 4096 : n;
-    for (Index i = b; i < e; ++i) y[i] = c[0] * V[i];
+    for (Index i = b; i < e; ++i) y[i] = mul(c[0], V[i]);
     for (Index k = 1; k < m; ++k) {
       const cplx ck = c[k];
       const cplx* Vk = V + k * n;
-      for (Index i = b; i < e; ++i) y[i] += ck * Vk[i];
+      for (Index i = b; i < e; ++i) y[i] += mul(ck, Vk[i]);
     }
+  }
+}
+
+void copy_and_scale(Index n, cplx a, cplx* x, cplx* y) {
+#pragma omp parallel for schedule(static) if (n >= parallel_min)
+  for (Index i = 0; i < n; ++i) {
+    y[i] = x[i];
+    x[i] = mul(a, x[i]);
+  }
+}
+
+double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* u, cplx* w, cplx c, cplx* acc) {
+  double s = 0.0;
+  if (u == nullptr) {
+#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+    for (Index i = 0; i < n; ++i) {
+      const cplx x = f * w[i] + g * v[i];
+      w[i] = x;
+      acc[i] += mul(c, x);
+      s += std::norm(x);
+    }
+  } else {
+#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+    for (Index i = 0; i < n; ++i) {
+      const cplx x = f * w[i] + g * v[i] - u[i];
+      w[i] = x;
+      acc[i] += mul(c, x);
+      s += std::norm(x);
+    }
+  }
+  return s;
+}
+
+namespace {
+/// splitmix64: a well-mixed 64-bit hash of the counter.
+inline std::uint64_t mix(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+inline double unit(std::uint64_t z) { return static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0; }  // [-1, 1)
+}  // namespace
+
+StateBlock::StateBlock(Index n, Index m) : n_(n), m_(m) {
+  constexpr std::size_t huge = std::size_t{2} << 20;
+  const std::size_t bytes = static_cast<std::size_t>(n) * static_cast<std::size_t>(m) * sizeof(cplx);
+  if (bytes == 0) return;
+  const std::size_t rounded = (bytes + huge - 1) / huge * huge;  // aligned_alloc needs a multiple of the alignment
+  void* p = std::aligned_alloc(huge, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  p_.reset(static_cast<cplx*>(p));
+}
+
+void StateBlock::Free::operator()(cplx* p) const noexcept { std::free(p); }
+
+void fill_random(Index n, std::uint64_t seed, cplx* x) {
+  const std::uint64_t base = mix(seed);
+#pragma omp parallel for schedule(static) if (n >= parallel_min)
+  for (Index i = 0; i < n; ++i) {
+    const std::uint64_t k = base + 2 * static_cast<std::uint64_t>(i);
+    x[i] = cplx(unit(mix(k)), unit(mix(k + 1)));
   }
 }
 

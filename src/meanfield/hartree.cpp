@@ -63,10 +63,10 @@ HartreeHartree::HartreeHartree(const ModelOperators& ops, HartreeOptions opt)
       M_(ops.M),
       N_(ops.N),
       opt_(opt) {
-  if (!(opt_.dt > 0.0) || !std::isfinite(opt_.dt)) throw InputError("", "hartree.dt", "must be a positive number");
-  if (!(opt_.tolerance > 0.0)) throw InputError("", "hartree.tolerance", "must be positive");
-  if (opt_.max_iterations < 1) throw InputError("", "hartree.max_iterations", "must be at least 1");
-  if (!(hbar_ > 0.0)) throw InputError("", "physics.hbar", "must be positive");
+  if (!(opt_.dt > 0.0) || !std::isfinite(opt_.dt)) throw InputError("", "dt", "must be a positive number");
+  if (!(opt_.tolerance > 0.0)) throw InputError("", "tolerance", "must be positive");
+  if (opt_.max_iterations < 1) throw InputError("", "max_iterations", "must be at least 1");
+  if (!(hbar_ > 0.0)) throw InputError("", "hbar", "must be positive");
 }
 
 void HartreeHartree::check(const HartreeState& s) const {
@@ -196,7 +196,7 @@ HartreeGroundState hartree_ground_state(const ModelOperators& ops, double tolera
   if (max_iterations < 1) throw InputError("", "max_iterations", "must be at least 1");
   const Index L = ops.lattice.sites();
   const Index M = ops.M;
-  if (M < 0 || M > L) throw InputError("", "fermions.number", "must lie in 0..L = " + std::to_string(L));
+  if (M < 0 || M > L) throw InputError("", "M", "must lie in 0..L = " + std::to_string(L));
   const arma::mat H0F = ops.trap_one_body_F();
   const arma::mat H0B = ops.trap_one_body_B();
   const double cF = ops.lambda * static_cast<double>(ops.N);

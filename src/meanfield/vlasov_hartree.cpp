@@ -130,25 +130,25 @@ VlasovHartree::VlasovHartree(const ModelOperators& ops, VlasovOptions opt)
       U_F_(ops.potential_F),
       trap_F_(ops.trap_F) {
   const Index L = lat_.sites();
-  if (!(opt_.dt > 0.0) || !std::isfinite(opt_.dt)) throw InputError("", "vlasov.dt", "must be a positive number");
+  if (!(opt_.dt > 0.0) || !std::isfinite(opt_.dt)) throw InputError("", "dt", "must be a positive number");
   if (opt_.momentum_points != 0 && opt_.momentum_points < 2)
-    throw InputError("", "vlasov.momentum_points", "must be >= 2 (or 0 for the default 2 L_a)");
+    throw InputError("", "momentum_points", "must be >= 2 (or 0 for the default 2 L_a)");
   if (!(opt_.momentum_box >= 0.0) || !std::isfinite(opt_.momentum_box))
-    throw InputError("", "vlasov.momentum_box", "must be > 0 (or 0 for the Brillouin zone)");
-  if (!std::isfinite(opt_.mu_FF)) throw InputError("", "vlasov.mu_FF", "must be finite");
+    throw InputError("", "momentum_box", "must be > 0 (or 0 for the Brillouin zone)");
+  if (!std::isfinite(opt_.mu_FF)) throw InputError("", "mu_FF", "must be finite");
   if (!(opt_.edge_tolerance >= 0.0 && opt_.edge_tolerance < 1.0))
-    throw InputError("", "vlasov.edge_tolerance", "must lie in [0, 1)");
+    throw InputError("", "edge_tolerance", "must lie in [0, 1)");
   if (!opt_.self_kernel.is_empty()) {
     const arma::mat& W = opt_.self_kernel;
     if (W.n_rows != static_cast<arma::uword>(L) || W.n_cols != static_cast<arma::uword>(L))
-      throw InputError("", "vlasov.self_kernel", "must be L x L with L = " + std::to_string(L));
-    if (!W.is_finite()) throw InputError("", "vlasov.self_kernel", "must be finite");
+      throw InputError("", "self_kernel", "must be L x L with L = " + std::to_string(L));
+    if (!W.is_finite()) throw InputError("", "self_kernel", "must be finite");
     if (arma::abs(W - W.t()).max() > 1e-12 * std::max(1.0, arma::abs(W).max()))
-      throw InputError("", "vlasov.self_kernel", "must be symmetric (an even kernel)");
+      throw InputError("", "self_kernel", "must be symmetric (an even kernel)");
   }
-  if (!(hbar_ > 0.0)) throw InputError("", "physics.hbar", "must be positive");
-  if (!(mass_F_ > 0.0)) throw InputError("", "fermions.mass", "must be positive");
-  if (M_ < 1) throw InputError("", "fermions.number", "Vlasov needs M >= 1 (f is normalised per fermion)");
+  if (!(hbar_ > 0.0)) throw InputError("", "hbar", "must be positive");
+  if (!(mass_F_ > 0.0)) throw InputError("", "mass_F", "must be positive");
+  if (M_ < 1) throw InputError("", "M", "Vlasov needs M >= 1 (f is normalised per fermion)");
   if (U_F_.n_elem != static_cast<arma::uword>(L)) U_F_.zeros(L);
   if (trap_F_.n_elem != static_cast<arma::uword>(L)) trap_F_.zeros(L);
   if (V_.n_rows != static_cast<arma::uword>(L)) V_.zeros(L, L);
@@ -205,7 +205,7 @@ void VlasovHartree::check_tails(const arma::mat& f) const {
     if (on_edge) edge = std::max(edge, arma::abs(f.col(j)).max());
   }
   if (edge > opt_.edge_tolerance * fmax)
-    throw InputError("", "vlasov.momentum_box",
+    throw InputError("", "momentum_box",
                      "too narrow for the initial f: max|f| on the box edge / max|f| = " + std::to_string(edge / fmax) +
                          " exceeds edge_tolerance = " + std::to_string(opt_.edge_tolerance));
 }
@@ -245,7 +245,7 @@ VlasovState VlasovHartree::thomas_fermi_state(const arma::cx_vec& phi0, const ar
   const double w = cell / std::pow(2.0 * pi * hbar_, d);  // states per phase-space cell
   const double need = static_cast<double>(M_) / w;         // occupied cells needed
   if (need > static_cast<double>(L * P) * (1.0 + 1e-12))
-    throw InputError("", "fermions.number", "the phase-space grid holds fewer than M states (Thomas–Fermi)");
+    throw InputError("", "M", "the phase-space grid holds fewer than M states (Thomas–Fermi)");
   std::vector<double> e(static_cast<std::size_t>(L * P));
   for (Index j = 0; j < P; ++j)
     for (Index x = 0; x < L; ++x) e[static_cast<std::size_t>(x + L * j)] = eps_(j) + Ux(x);

@@ -183,10 +183,15 @@ std::vector<ModelKey> build_schema() {
                    "Krylov error per unit time"));
   k.push_back(integer("exact.krylov_dim", +[](Model& m) -> Index& { return m.exact.krylov_dim; }, "`30`", KeyRange::AtLeast4, ">= 4",
                       "maximal Krylov subspace dimension", false));
-  k.push_back(choice<ExactInitial>("exact.initial", +[](Model& m) -> ExactInitial& { return m.exact.initial; }, {"product", "ground_state"},
+  k.push_back(choice<ExactInitial>("exact.initial", +[](Model& m) -> ExactInitial& { return m.exact.initial; }, {"product", "ground_state", "coherent"},
                                    "`\"product\"`", "initial state of the exact solver"));
   k.push_back(real("exact.memory_limit_gib", +[](Model& m) -> double& { return m.exact.memory_limit_gib; }, "`4.0`", KeyRange::NonNegative,
                    ">= 0", "cap on the solver's memory in GiB (0 = all physical memory)", false));
+  k.push_back(choice<PropagatorPreference>("exact.propagator", +[](Model& m) -> PropagatorPreference& { return m.exact.propagator; },
+                                           {"auto", "lanczos", "chebyshev"}, "`\"auto\"`",
+                                           "Lanczos (Krylov basis) or the memory-lean Chebyshev expansion", false));
+  k.push_back(real("exact.coherent_tolerance", +[](Model& m) -> double& { return m.exact.coherent_tolerance; }, "`1e-10`", KeyRange::Positive,
+                   "> 0", "`coherent`: largest neglected Poisson weight of the boson-number window"));
   // [hartree]
   k.push_back(boolean("hartree.enabled", +[](Model& m) -> bool& { return m.hartree.enabled; }, "`true`", "run the Hartree–Hartree solver"));
   k.push_back(real("hartree.dt", +[](Model& m) -> double& { return m.hartree.dt; }, "`0.01`", KeyRange::Positive, "> 0", "time step of the integrator"));
@@ -194,6 +199,30 @@ std::vector<ModelKey> build_schema() {
                                     "`\"midpoint2\"`", "the integrator (docs/hartree.md)"));
   k.push_back(real("hartree.tolerance", +[](Model& m) -> double& { return m.hartree.tolerance; }, "`1e-12`", KeyRange::Positive, "> 0",
                    "fixed-point tolerance of each (sub)step"));
+  // [vlasov]
+  k.push_back(boolean("vlasov.enabled", +[](Model& m) -> bool& { return m.vlasov.enabled; }, "`false`", "run the Vlasov–Hartree solver"));
+  k.push_back(integer("vlasov.momentum_points", +[](Model& m) -> Index& { return m.vlasov.momentum_points; }, "`0`", KeyRange::NonNegative,
+                      "0 or >= 2", "momentum points per axis (0 = 2 L_a)"));
+  k.push_back(real("vlasov.momentum_box", +[](Model& m) -> double& { return m.vlasov.momentum_box; }, "`0.0`", KeyRange::NonNegative, ">= 0",
+                   "`spectral`: half-width P of the momentum box (0 = the Brillouin zone)"));
+  k.push_back(real("vlasov.dt", +[](Model& m) -> double& { return m.vlasov.dt; }, "`0.01`", KeyRange::Positive, "> 0", "time step"));
+  k.push_back(choice<VlasovScheme>("vlasov.scheme", +[](Model& m) -> VlasovScheme& { return m.vlasov.scheme; }, {"strang2", "triple_jump4"},
+                                   "`\"strang2\"`", "the integrator (docs/vlasov.md)"));
+  k.push_back(choice<VlasovInitial>("vlasov.initial", +[](Model& m) -> VlasovInitial& { return m.vlasov.initial; }, {"wigner", "thomas_fermi"},
+                                    "`\"wigner\"`", "f_0: the Wigner transform of omega_0, or the Thomas–Fermi state"));
+  // [fluct]
+  k.push_back(boolean("fluct.enabled", +[](Model& m) -> bool& { return m.fluct.enabled; }, "`false`", "run the fluctuation dynamics"));
+  k.push_back(integer("fluct.boson_cutoff", +[](Model& m) -> Index& { return m.fluct.boson_cutoff; }, "`8`", KeyRange::NonNegative,
+                      "0 to 255", "K_B: boson quanta kept in the fluctuation Fock space"));
+  k.push_back(real("fluct.cutoff", +[](Model& m) -> double& { return m.fluct.cutoff; }, "`-1.0`", KeyRange::Finite, "finite; < 0 = hbar M",
+                   "c of chi = 1(N_B <= c) in the truncated generator"));
+  k.push_back(real("fluct.dt", +[](Model& m) -> double& { return m.fluct.dt; }, "`0.01`", KeyRange::Positive, "> 0", "Magnus step"));
+  k.push_back(choice<FluctScheme>("fluct.scheme", +[](Model& m) -> FluctScheme& { return m.fluct.scheme; }, {"midpoint2", "commutator_free4"},
+                                  "`\"midpoint2\"`", "the Magnus integrator (docs/fluctuations.md)"));
+  k.push_back(real("fluct.tolerance", +[](Model& m) -> double& { return m.fluct.tolerance; }, "`1e-12`", KeyRange::Positive, "> 0",
+                   "Krylov error per unit time of each exponential"));
+  k.push_back(real("fluct.top_shell_warning", +[](Model& m) -> double& { return m.fluct.top_shell_warning; }, "`1e-06`", KeyRange::Positive,
+                   "> 0", "warn when the weight in the top boson shell exceeds this", false));
   // [output]
   ModelKey file = row("output.file", KeyType::String, "string", "`\"results/NAME.h5\"`", "non-empty", "HDF5 output file", KeyRange::Any, {}, false);
   file.get_text = [](const Model& m) { return m.output; };

@@ -140,6 +140,43 @@ TEST(Bench, UnitStepMatchesDenseExponentialAndExportMatchesLibrary) {
                              (phase % (arma::cx_mat(Q.t(), arma::zeros(Q.n_cols, Q.n_rows)) * psi0));
   EXPECT_LT(arma::norm(psi_t - exact), 1e-9);
   EXPECT_NE(log.str().find("summary"), std::string::npos);
+
+  // the additions of the same run: CSR reference, Chebyshev step, observables
+  EXPECT_GT(r.csr_matvec_best_s, 0.0);
+  EXPECT_NEAR(r.csr_speedup, r.csr_matvec_best_s / r.matvec_best_s, 1e-12 * r.csr_speedup);
+  EXPECT_NEAR(r.compulsory_ratio * r.fraction_of_triad, 1.0, 1e-12);
+  EXPECT_EQ(r.cheb.status, ChebyshevStatus::Converged);
+  EXPECT_GT(r.cheb.matvecs, r.cheb.bound_matvecs);
+  EXPECT_GT(r.cheb.bound_matvecs, 0);
+  EXPECT_LT(r.cheb_vs_lanczos, 2e-10);
+  EXPECT_GT(r.observe_seconds, 0.0);
+  EXPECT_GT(r.observe_matvecs, 0.0);
+  EXPECT_GT(r.separate_observables_seconds, 0.0);
+  EXPECT_GT(r.step_matvec_share, 0.0);
+}
+
+TEST(Bench, LargeModeRunsTheChosenPropagatorAndOneOutput) {
+  std::ostringstream log;
+  BenchOptions o = small_options("");
+  o.large = true;
+  o.large_cases = {{6, 3, 2}};
+  o.large_memory_limit_gib = 1.0;
+  o.large_propagator = PropagatorPreference::Chebyshev;
+  const std::vector<BenchResult> results = run_bench(o, log);
+  ASSERT_EQ(results.size(), 1u);
+  const BenchResult& r = results[0];
+  EXPECT_EQ(r.propagator, PropagatorKind::Chebyshev);
+  EXPECT_EQ(r.cheb.status, ChebyshevStatus::Converged);
+  EXPECT_GT(r.cheb.matvecs, 0);
+  EXPECT_LE(r.cheb.error_estimate, 1e-10);
+  EXPECT_GT(r.output_seconds, 0.0);
+  EXPECT_GT(r.predicted_bytes, 5 * 16.0 * 420);
+  EXPECT_GT(r.peak_rss_bytes, 0.0);
+  // Auto with plenty of memory: Lanczos
+  o.large_propagator = PropagatorPreference::Auto;
+  EXPECT_EQ(run_bench(o, log)[0].propagator, PropagatorKind::Lanczos);
+  o.large_memory_limit_gib = 1e-6;
+  EXPECT_THROW(run_bench(o, log), CapacityError);
 }
 
 TEST(Bench, InvalidOptionsThrow) {

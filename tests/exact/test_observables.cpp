@@ -180,3 +180,110 @@ TEST(Observables, OneBodyOperatorsMatchDenseReference) {
 }
 
 }  // namespace
+
+// ---- the fused pass (observe) ----
+
+namespace {
+
+arma::cx_vec random_state(Index D, int seed) {
+  arma::arma_rng::set_seed(seed);
+  arma::cx_vec v = arma::randn<arma::cx_vec>(D);
+  return v / arma::norm(v);
+}
+
+/// A random rank-M projector omega and a random phi (complex, so that conventions are caught).
+void random_mean_field(Index L, Index M, int seed, arma::cx_mat& omega, arma::cx_vec& phi) {
+  const arma::cx_mat orb = random_orbitals(L, M, seed);
+  omega = orb * orb.t();
+  phi = random_phi(L, seed + 1);
+}
+
+void expect_matches_separate(const Sector& s, const arma::cx_vec& psi, const arma::cx_mat& omega, const arma::cx_vec& phi) {
+  const SectorObservables o = observe(s, psi.memptr(), omega, phi, true);
+  const arma::cx_mat gF = rdm_fermions(s, psi.memptr()), gB = rdm_bosons(s, psi.memptr());
+  const FluctuationMoments m = fluctuation_moments(s, psi.memptr(), omega, phi);
+  EXPECT_LT(arma::abs(o.gamma_F - gF).max(), 1e-12);
+  EXPECT_LT(arma::abs(o.gamma_B - gB).max(), 1e-12);
+  EXPECT_LT(arma::abs(o.density_F - arma::real(gF.diag())).max(), 1e-12);
+  EXPECT_LT(arma::abs(o.density_B - arma::real(gB.diag())).max(), 1e-12);
+  EXPECT_NEAR(o.moments.nF, m.nF, 1e-11 * std::max(1.0, m.nF));
+  EXPECT_NEAR(o.moments.nF2, m.nF2, 1e-11 * std::max(1.0, m.nF2));
+  EXPECT_NEAR(o.moments.nB, m.nB, 1e-11 * std::max(1.0, m.nB));
+  EXPECT_NEAR(o.moments.nB2, m.nB2, 1e-11 * std::max(1.0, m.nB2));
+  // without moments: the same RDMs, zero moments
+  const SectorObservables r = observe(s, psi.memptr(), omega, phi, false);
+  EXPECT_LT(arma::abs(r.gamma_F - gF).max(), 1e-12);
+  EXPECT_LT(arma::abs(r.gamma_B - gB).max(), 1e-12);
+  EXPECT_EQ(r.moments.nF2, 0.0);
+  EXPECT_EQ(r.moments.nB2, 0.0);
+}
+
+}  // namespace
+
+TEST(FusedObservables, MatchDenseOperatorsOnASmallSector) {
+  Model1D m;
+  const Index L = 6, M = 2, N = 3;
+  const Sector s(L, M, N, 2);  // with a per-site cap
+  const auto ref = test::build_reference(L, M, N, 2, m.tF, m.tB, m.V, 0.3);
+  const arma::cx_vec psi = random_state(s.size(), 21);
+  const arma::cx_vec pr = ref.to_reference(s, psi);
+  arma::cx_mat omega;
+  arma::cx_vec phi;
+  random_mean_field(L, M, 22, omega, phi);
+  const SectorObservables o = observe(s, psi.memptr(), omega, phi, true);
+  EXPECT_LT(arma::abs(o.gamma_F - ref.gamma_F(pr)).max(), 1e-13);
+  EXPECT_LT(arma::abs(o.gamma_B - ref.gamma_B(pr)).max(), 1e-13);
+  // N_F^exc = 2 dGamma_F(1 - omega), N_B^exc = dGamma_B(1 - |phi><phi|) as dense matrices, dGamma(A) = sum A(x, x') a*_x a_x'
+  const arma::cx_mat AF = 2.0 * (arma::eye<arma::cx_mat>(L, L) - omega), AB = arma::eye<arma::cx_mat>(L, L) - phi * phi.t();
+  arma::cx_mat XF(ref.DF, ref.DF, arma::fill::zeros), XB(ref.DB, ref.DB, arma::fill::zeros);
+  for (Index x = 0; x < L; ++x)
+    for (Index xp = 0; xp < L; ++xp) {
+      XF += AF(x, xp) * ref.cdc_F[x * L + xp];
+      XB += AB(x, xp) * ref.cdc_B[x * L + xp];
+    }
+  const arma::cx_vec xf = arma::kron(arma::eye<arma::cx_mat>(ref.DB, ref.DB), XF) * pr;
+  const arma::cx_vec xb = arma::kron(XB, arma::eye<arma::cx_mat>(ref.DF, ref.DF)) * pr;
+  EXPECT_NEAR(o.moments.nF, arma::cdot(pr, xf).real(), 1e-12);
+  EXPECT_NEAR(o.moments.nF2, arma::cdot(xf, xf).real(), 1e-12);
+  EXPECT_NEAR(o.moments.nB, arma::cdot(pr, xb).real(), 1e-12);
+  EXPECT_NEAR(o.moments.nB2, arma::cdot(xb, xb).real(), 1e-12);
+  expect_matches_separate(s, psi, omega, phi);
+}
+
+TEST(FusedObservables, MatchSeparateFunctionsAboveTheThreadingThreshold) {
+  const Sector s(8, 3, 4);  // D = 56 x 330 = 18480 >= 2^14: the threaded paths run
+  ASSERT_GE(s.size(), Index{1} << 14);
+  arma::cx_mat omega;
+  arma::cx_vec phi;
+  random_mean_field(8, 3, 31, omega, phi);
+  expect_matches_separate(s, random_state(s.size(), 32), omega, phi);
+}
+
+TEST(FusedObservables, SingleParticleIdentitiesAboveTheThreadingThreshold) {
+  // M = 1: N_F^exc = 2 dGamma(P) with P = 1 - omega a projector, so (N_F^exc)^2 = 2 N_F^exc on one fermion
+  {
+    const Sector s(10, 1, 5);  // D = 10 x 2002
+    ASSERT_GE(s.size(), Index{1} << 14);
+    arma::cx_mat omega;
+    arma::cx_vec phi;
+    random_mean_field(10, 1, 41, omega, phi);
+    const SectorObservables o = observe(s, random_state(s.size(), 42).memptr(), omega, phi, true);
+    EXPECT_GT(o.moments.nF, 0.1);
+    EXPECT_NEAR(o.moments.nF2, 2.0 * o.moments.nF, 1e-11);
+    EXPECT_NEAR(arma::trace(o.gamma_F).real(), 1.0, 1e-12);
+    EXPECT_NEAR(arma::sum(o.density_B), 5.0, 1e-11);
+  }
+  // N = 1: N_B^exc = dGamma_B(1 - |phi><phi|) is a projector on one boson: <X^2> = <X>
+  {
+    const Sector s(13, 6, 1);  // D = 1716 x 13
+    ASSERT_GE(s.size(), Index{1} << 14);
+    arma::cx_mat omega;
+    arma::cx_vec phi;
+    random_mean_field(13, 6, 43, omega, phi);
+    const SectorObservables o = observe(s, random_state(s.size(), 44).memptr(), omega, phi, true);
+    EXPECT_GT(o.moments.nB, 0.1);
+    EXPECT_NEAR(o.moments.nB2, o.moments.nB, 1e-11);
+    EXPECT_NEAR(arma::trace(o.gamma_B).real(), 1.0, 1e-12);
+    EXPECT_NEAR(arma::sum(o.density_F), 6.0, 1e-11);
+  }
+}

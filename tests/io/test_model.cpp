@@ -7,7 +7,7 @@
 #include <string>
 
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/io/model.hpp"
 
 namespace fs = std::filesystem;

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "fockmix/core/types.hpp"
+#include "fockmix/model/footprint.hpp"
+#include "fockmix/linalg/chebyshev.hpp"
 #include "fockmix/linalg/krylov.hpp"
 
 namespace fockmix {
@@ -37,6 +39,23 @@ struct BenchOptions {
   /// Triad arrays of this many doubles each (3 arrays; default 3 x 400 MB, far beyond the L3) (>= 1).
   std::size_t triad_doubles = std::size_t{50} << 20;
   int triad_repeats = 10;         ///< best of this many triad sweeps (>= 1)
+  /// Also time a plain OpenMP CSR matvec of the assembled H (12 bytes a nonzero more memory, after the
+  /// peak is read) and report the kernel's speed-up over it.
+  bool csr_reference = true;
+  /// Also time the fused observables (observe: RDMs, densities, fluctuation moments) on the propagated
+  /// state, and the separate functions (rdm_fermions, rdm_bosons, fluctuation_moments) for comparison.
+  bool observables = true;
+  bool separate_observables = true;
+  /// Also run the unit step with the Chebyshev propagator (its own peak memory, its matvecs, its
+  /// difference from the Krylov result).
+  bool chebyshev = true;
+  /// Large mode (`fockmix bench --large`): instead of `cases`, run `large_cases` with the propagator that
+  /// choose_propagator picks under large_memory_limit_gib (Chebyshev when the Krylov basis does not fit):
+  /// one matvec timing, one unit step, one output (observe with moments), peak memory against the estimate.
+  bool large = false;
+  std::vector<BenchCase> large_cases = {{14, 7, 6}};  ///< D = 9.3e7 (1.5 GB a state); stretch: {14, 7, 7}
+  double large_memory_limit_gib = 12.0;               ///< (> 0)
+  PropagatorPreference large_propagator = PropagatorPreference::Auto;  ///< large mode: force one (tests)
 };
 
 /// The measurements of one case. Bytes follow the STREAM convention (no write-allocate traffic).
@@ -51,15 +70,36 @@ struct BenchResult {
   double triad_gbs = 0.0;         ///< the triad bandwidth of this run, GB/s
   double fraction_of_triad = 0.0; ///< compulsory_gbs / triad_gbs
   Index krylov_dim = 0;           ///< Krylov dimension used (memory-capped)
-  double step_seconds = 0.0;      ///< wall time of exp(-i H 1/hbar) psi0
+  double step_seconds = 0.0;      ///< wall time of exp(-i H 1/hbar) psi0, the Krylov basis' allocation and first touch included
+  double warm_step_seconds = 0.0; ///< the same propagator's next unit step (basis already touched), best of two
   KrylovResult step;              ///< matvecs, substeps, error estimate, status of that step
   double energy = 0.0;            ///< <psi0|H|psi0> (a deterministic fingerprint of the case)
   double peak_rss_bytes = 0.0;    ///< VmHWM after the solver work of this case, before any export
   bool peak_rss_per_case = false; ///< true if the peak was reset at the start of the case (clear_refs)
   std::string export_file;        ///< the file written, or empty
+
+  double compulsory_ratio = 0.0;  ///< matvec_best_s / (compulsory_bytes / triad): 1 = at the triad bandwidth
+  double step_matvec_share = 0.0; ///< warm step: its matvecs x matvec_median_s / warm_step_seconds
+  double csr_matvec_best_s = 0.0; ///< plain OpenMP CSR matvec of the same H (0 if not run)
+  double csr_speedup = 0.0;       ///< csr_matvec_best_s / matvec_best_s
+  double observe_seconds = 0.0;   ///< observe(..., moments = true), best of 3 (0 if not run)
+  double observe_matvecs = 0.0;   ///< observe_seconds / matvec_median_s
+  double separate_observables_seconds = 0.0;  ///< rdm_fermions + rdm_bosons + fluctuation_moments, once
+  double separate_observables_matvecs = 0.0;  ///< in units of matvec_median_s
+  PropagatorKind propagator = PropagatorKind::Lanczos;  ///< the propagator of step (large mode: the choice)
+  double predicted_bytes = 0.0;   ///< choose_propagator's estimate of the solver's peak (tables measured)
+  // the Chebyshev unit step (standard mode with options.chebyshev; large mode when chosen)
+  ChebyshevResult cheb;           ///< its matvecs (bound estimate included), terms, status
+  double cheb_bounds_seconds = 0.0;  ///< the spectral-bound estimate (once per propagator)
+  double cheb_step_seconds = 0.0;    ///< the expansion itself, bounds excluded (first touch of its 3 buffers included)
+  double cheb_warm_step_seconds = 0.0;  ///< the next unit step of the same propagator (t = -1, back to psi0)
+  double cheb_matvec_share = 0.0;    ///< (cheb.matvecs - cheb.bound_matvecs) x matvec_median_s / cheb_warm_step_seconds
+  double cheb_peak_rss_bytes = 0.0;  ///< VmHWM of the Chebyshev step alone (reset before it)
+  double cheb_vs_lanczos = 0.0;      ///< ||psi_cheb - psi_lanczos|| (standard mode)
+  double output_seconds = 0.0;       ///< large mode: one output (observe with moments)
 };
 
-/// Run the benchmark, printing a readable line per case as it goes and a table at the end to `out`.
+/// Run the benchmark (the large cases with options.large), printing a readable line per case as it goes and a table at the end to `out`.
 /// Throws InputError for invalid options or cases, CapacityError if a case's Krylov space does not fit
 /// memory_limit_gib, IoError if an export fails.
 std::vector<BenchResult> run_bench(const BenchOptions& options, std::ostream& out);

@@ -32,6 +32,7 @@ struct RunSummary {
   std::vector<std::string> solvers;      ///< the solvers that ran ("exact", "hartree"), in order
   std::vector<std::string> comparisons;  ///< the comparison groups written ("exact_hartree")
   std::vector<std::string> setup_lines;  ///< one line per solver describing its set-up (terminal)
+  std::vector<std::string> warnings;     ///< the solvers' warnings at the end of the run
   std::vector<SummaryColumn> columns;    ///< summary columns, keys as in RunRecord::values
   std::vector<std::pair<std::string, double>> seconds;  ///< seconds per solver
   double seconds_total = 0.0;

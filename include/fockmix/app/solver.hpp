@@ -60,9 +60,12 @@ class Solver {
   /// Whether view() is meaningful (a solver of the fluctuation space has none).
   virtual bool has_view() const { return true; }
   virtual OneBodyView view() const = 0;
-  /// Quantities this solver can add to a comparison with `other` (e.g. the exact solver's second
-  /// moments of the fluctuation numbers about a mean-field state). Default: none.
+  /// Quantities this solver can add to its comparison with `other` (whose view is `other_view`), e.g. the
+  /// exact solver's second moments of the fluctuation numbers about a Hartree–Hartree state, or the
+  /// Vlasov–Hartree (2.24) norm against one. Called on both solvers of a pair. Default: none.
   virtual void compare_with(const Solver& other, const OneBodyView& other_view, Record& out) const {}
+  /// Warnings for the end of the run (e.g. a truncation diagnostic over its threshold). Default: none.
+  virtual std::vector<std::string> warnings() const { return {}; }
   /// Summary columns of this solver's own record.
   virtual std::vector<SummaryColumn> summary_columns() const = 0;
   /// Seconds spent in this solver so far (set-up included).

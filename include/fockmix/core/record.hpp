@@ -12,7 +12,7 @@ namespace fockmix {
 
 class Record {
  public:
-  using Value = std::variant<double, arma::vec, arma::cx_vec, arma::cx_mat>;
+  using Value = std::variant<double, arma::vec, arma::mat, arma::cx_vec, arma::cx_mat>;
   void put(std::string name, Value value) { entries_.emplace_back(std::move(name), std::move(value)); }
   const std::vector<std::pair<std::string, Value>>& entries() const noexcept { return entries_; }
   /// The scalar `name`; NaN if absent or not a scalar.

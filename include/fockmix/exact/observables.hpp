@@ -26,4 +26,20 @@ struct FluctuationMoments {
 };
 FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi);
 
+/// Everything an output time measures on a sector state, from one fused pass over psi.
+struct SectorObservables {
+  arma::cx_mat gamma_F;        ///< as rdm_fermions (L x L)
+  arma::cx_mat gamma_B;        ///< as rdm_bosons (L x L)
+  arma::vec density_F;         ///< real diagonal of gamma_F
+  arma::vec density_B;         ///< real diagonal of gamma_B
+  FluctuationMoments moments;  ///< as fluctuation_moments (zero unless requested)
+};
+
+/// gamma_F, gamma_B, the densities and (with `moments`) the fluctuation moments in one pass over the boson
+/// columns of psi: each column and the columns its boson moves reach are read once, from cache, for the RDMs
+/// and for N_F^exc psi, N_B^exc psi alike (column-local, no state-sized scratch). Results equal the
+/// separate functions above to rounding. omega (L x L) and phi (L) are read only with `moments`.
+SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi,
+                          bool moments);
+
 }  // namespace fockmix

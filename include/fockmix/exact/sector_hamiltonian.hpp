@@ -32,6 +32,10 @@ class SectorHamiltonian {
   Index nnz() const;
   /// The assembled sparse matrix (cross-checks on small sectors and exports; Index i + j D_F).
   arma::sp_mat assemble() const;
+  /// The same matrix as plain CSR with 32-bit columns (rows i + j D_F; within a row: diagonal, fermion
+  /// moves, boson moves), 12 bytes a nonzero: the reference of a plain CSR matvec (benchmarks).
+  /// Throws CapacityError if D does not fit 32 bits.
+  Csr assemble_csr() const;
 
  private:
   const Sector& sector_;

@@ -48,10 +48,10 @@ class KrylovPropagator {
  public:
   /// Allocates max_dim + 1 vectors of H.rows() complex numbers.
   KrylovPropagator(const Op& H, KrylovOptions opt) : H_(H), opt_(opt) {
-    if (!(opt_.tolerance > 0.0)) throw InputError("", "exact.tolerance", "must be positive");
-    if (opt_.max_dim < 4) throw InputError("", "exact.krylov_dim", "must be at least 4");
-    if (!(opt_.hbar > 0.0)) throw InputError("", "physics.hbar", "must be positive");
-    V_.set_size(static_cast<arma::uword>(H_.rows()), static_cast<arma::uword>(opt_.max_dim + 1));
+    if (!(opt_.tolerance > 0.0)) throw InputError("", "tolerance", "must be positive");
+    if (opt_.max_dim < 4) throw InputError("", "max_dim", "must be at least 4");
+    if (!(opt_.hbar > 0.0)) throw InputError("", "hbar", "must be positive");
+    V_ = vec::StateBlock(H_.rows(), opt_.max_dim + 1);  // uninitialised: unused vectors are never touched
   }
 
   const KrylovOptions& options() const noexcept { return opt_; }
@@ -66,7 +66,7 @@ class KrylovPropagator {
     while (remaining > 0.0) {
       const double nrm = std::sqrt(vec::norm2(n, psi));
       if (nrm == 0.0) break;
-      cplx* v0 = V_.colptr(0);
+      cplx* v0 = V_.col(0);
       vec::copy(n, psi, v0);
       vec::scale(n, 1.0 / nrm, v0);
       alpha_.set_size(opt_.max_dim);
@@ -74,13 +74,13 @@ class KrylovPropagator {
       Index k = 0;
       bool invariant = false;
       for (; k < opt_.max_dim; ++k) {
-        cplx* vk = V_.colptr(k);
-        cplx* w = V_.colptr(k + 1);
+        cplx* vk = V_.col(k);
+        cplx* w = V_.col(k + 1);
         H_.apply(vk, w);
         ++res.matvecs;
         alpha_(k) = vec::dot(n, vk, w).real();
         const double b = std::sqrt(vec::lanczos_update(n, alpha_(k), vk, k > 0 ? beta_(k - 1) : 0.0,
-                                                       k > 0 ? V_.colptr(k - 1) : nullptr, w));
+                                                       k > 0 ? V_.col(k - 1) : nullptr, w));
         beta_(k) = b;
         const double scale = std::abs(alpha_(k)) + (k > 0 ? beta_(k - 1) : 0.0) + 1e-300;
         if (b <= 1e-14 * scale) {  // invariant subspace: the sub-step is exact
@@ -118,7 +118,7 @@ class KrylovPropagator {
         err = error(tau, dim);
       }
       const arma::cx_vec c = nrm * coefficients(direction * tau, dim);
-      vec::combine(n, dim, V_.memptr(), c.memptr(), psi);
+      vec::combine(n, dim, V_.data(), c.memptr(), psi);
       res.error_estimate += err;
       ++res.substeps;
       remaining -= tau;
@@ -163,7 +163,7 @@ class KrylovPropagator {
 
   const Op& H_;
   KrylovOptions opt_;
-  arma::cx_mat V_;
+  vec::StateBlock V_;
   arma::vec alpha_, beta_, evals_;
   arma::mat evecs_;
 };

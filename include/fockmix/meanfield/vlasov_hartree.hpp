@@ -24,11 +24,7 @@
 
 namespace fockmix {
 
-/// Time integrators of the Vlasov–Hartree system.
-enum class VlasovScheme {
-  Strang2,     ///< order 2, symmetric (time-reversible) splitting of exact sub-flows
-  TripleJump4  ///< order 4: Yoshida triple jump of Strang2 (substeps g1 dt, g2 dt, g1 dt, g1 = 1/(2 - 2^{1/3}))
-};
+/// Time integrators: VlasovScheme (model/model.hpp).
 
 /// Solver options.
 struct VlasovOptions {
@@ -74,10 +70,10 @@ struct VlasovStepInfo {
 /// The Vlasov–Hartree propagator of a model (dynamics potentials U_F, U_B of ModelOperators).
 class VlasovHartree {
  public:
-  /// Copies the needed pieces of `ops`. Throws InputError naming the option: "vlasov.dt" (<= 0 or not finite),
-  /// "vlasov.momentum_points" (1 or negative), "vlasov.momentum_box" (negative or not finite), "vlasov.self_kernel"
-  /// (not L x L, not finite or not symmetric), "vlasov.mu_FF" (not finite), "vlasov.edge_tolerance" (outside [0, 1)),
-  /// "physics.hbar" (<= 0), "fermions.mass" (<= 0), "fermions.number" (< 1).
+  /// Copies the needed pieces of `ops`. Throws InputError naming the option: "dt" (<= 0 or not finite),
+  /// "momentum_points" (1 or negative), "momentum_box" (negative or not finite), "self_kernel"
+  /// (not L x L, not finite or not symmetric), "mu_FF" (not finite), "edge_tolerance" (outside [0, 1)),
+  /// "hbar" (<= 0), "mass_F" (<= 0), "M" (< 1).
   VlasovHartree(const ModelOperators& ops, VlasovOptions opt = {});
 
   const VlasovOptions& options() const noexcept { return opt_; }
@@ -86,12 +82,12 @@ class VlasovHartree {
   const MomentumGrid& momentum_grid() const noexcept { return grid_; }
 
   /// Default initial state: f_0 = W[omega_0]/M on the solver's grid (SPEC §5), phi_0 normalised copy.
-  /// Throws InputError ("omega", "phi") for wrong shapes and ("vlasov.momentum_box") if the box is too narrow.
+  /// Throws InputError ("omega", "phi") for wrong shapes and ("momentum_box") if the box is too narrow.
   VlasovState wigner_state(const arma::cx_mat& omega0, const arma::cx_vec& phi0) const;
   /// Thomas–Fermi state n = 1(eps_F(p) + U(x) <= mu), f = n / (M (2 pi hbar)^d) with int f = 1. mu is found by
   /// bisection over the sorted cell energies e = eps_F(p) + U(x); the grid's step function is handled by giving all
   /// cells with e < mu occupation 1 and the cells with e == mu the common fraction that makes int f = 1 exactly.
-  /// U defaults (empty) to the fermion trap U_F^trap. Throws InputError ("fermions.number") if the grid has fewer
+  /// U defaults (empty) to the fermion trap U_F^trap. Throws InputError ("M") if the grid has fewer
   /// than M states, ("U") for a wrong length.
   VlasovState thomas_fermi_state(const arma::cx_vec& phi0, const arma::vec& U = arma::vec()) const;
   /// A state from a caller's array f0 (L x P), checked for shape, finiteness and (spectral) box tails.

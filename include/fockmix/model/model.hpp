@@ -45,9 +45,14 @@ struct SpeciesSpec {
 
 /// How the exact many-body solver starts.
 enum class ExactInitial {
-  Product,     ///< Slater determinant (x) phi_0^{(x)N} (Assumption 1)
-  GroundState  ///< exact ground state of the trapped many-body H (Lanczos)
+  Product,      ///< Slater determinant (x) phi_0^{(x)N} (Assumption 1)
+  GroundState,  ///< exact ground state of the trapped many-body H (Lanczos)
+  Coherent      ///< Slater determinant (x) W[sqrt(N) phi_0] Omega: a Poisson superposition of boson numbers (SPEC §3, §7)
 };
+
+/// The exact solver's propagator as the user asks for it: Auto picks Lanczos when enough Krylov vectors
+/// fit the memory limit, else the memory-lean Chebyshev expansion (model/footprint.hpp).
+enum class PropagatorPreference { Auto, Lanczos, Chebyshev };
 
 /// Exact solver options.
 struct ExactSpec {
@@ -56,6 +61,8 @@ struct ExactSpec {
   Index krylov_dim = 30;      ///< maximal Krylov subspace dimension (memory may cap it further)
   ExactInitial initial = ExactInitial::Product;
   double memory_limit_gib = 4.0;  ///< cap on the solver's state memory; Krylov dim shrinks to fit (0 = physical memory)
+  PropagatorPreference propagator = PropagatorPreference::Auto;
+  double coherent_tolerance = 1e-10;  ///< `coherent`: largest neglected Poisson weight of the boson-number window
 };
 
 /// The Hartree–Hartree time integrator (docs/hartree.md).
@@ -85,6 +92,45 @@ struct HartreeSpec {
 /// Most output times a model may ask for (protects against output_every = 1e-300; validation refuses more).
 inline constexpr double max_output_times = 1e7;
 
+/// The Vlasov–Hartree time integrator (docs/vlasov.md).
+enum class VlasovScheme {
+  Strang2,     ///< order 2, symmetric (time-reversible) splitting of exact sub-flows
+  TripleJump4  ///< order 4: Yoshida triple jump of Strang2
+};
+
+/// Where the Vlasov–Hartree f_0 comes from (SPEC §5).
+enum class VlasovInitial {
+  Wigner,       ///< f_0 = W[omega_0]/M: the same state as the other solvers (default)
+  ThomasFermi   ///< n = 1(eps_F(p) + U_F^trap(x) <= mu), mu fixed by int f = 1
+};
+
+/// Vlasov–Hartree solver options.
+struct VlasovSpec {
+  bool enabled = false;
+  Index momentum_points = 0;   ///< per axis; 0 = 2 L_a
+  double momentum_box = 0.0;   ///< spectral: half-width P of [-P, P)^d; 0 = the Brillouin zone
+  double dt = 0.01;            ///< time step
+  VlasovScheme scheme = VlasovScheme::Strang2;
+  VlasovInitial initial = VlasovInitial::Wigner;
+};
+
+/// The Magnus integrator of the fluctuation dynamics (docs/fluctuations.md).
+enum class FluctScheme {
+  Midpoint2,       ///< exponential midpoint, order 2
+  CommutatorFree4  ///< two exponentials at the Gauss points, order 4
+};
+
+/// Fluctuation-dynamics solver options (SPEC §7).
+struct FluctSpec {
+  bool enabled = false;
+  Index boson_cutoff = 8;      ///< K_B: boson quanta kept in the fluctuation Fock space
+  double cutoff = -1.0;        ///< c of chi = 1(N_B <= c) in the truncated generator; < 0 = hbar M
+  double dt = 0.01;            ///< Magnus step
+  FluctScheme scheme = FluctScheme::Midpoint2;
+  double tolerance = 1e-12;    ///< Krylov error per unit time of each exponential
+  double top_shell_warning = 1e-6;  ///< warn when the weight in the top boson shell exceeds this
+};
+
 /// The whole model.
 struct Model {
   std::string source;         ///< the file it came from (for messages); empty if built in code
@@ -106,6 +152,9 @@ struct Model {
   // [exact], [hartree]
   ExactSpec exact;
   HartreeSpec hartree;
+  // [vlasov], [fluct]
+  VlasovSpec vlasov;
+  FluctSpec fluct;
   // [output]
   std::string output = "results/model.h5";
   Index threads = 0;          ///< OpenMP threads (0 = all cores)

@@ -7,13 +7,14 @@
 
 #include "fockmix/app/solver.hpp"
 #include "fockmix/core/error.hpp"
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 #include "fockmix/exact/initial_state.hpp"
 #include "fockmix/exact/observables.hpp"
 #include "fockmix/exact/sector.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/linalg/eigensolvers.hpp"
+#include "fockmix/linalg/chebyshev.hpp"
 #include "fockmix/linalg/krylov.hpp"
 #include "fockmix/linalg/vector_ops.hpp"
 #include "fockmix/meanfield/initial_data.hpp"
@@ -30,13 +31,22 @@ class ExactSolver final : public Solver {
   explicit ExactSolver(const SolverContext& c)
       : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site), H_(sector_, c.ops), M_(c.ops.M), N_(c.ops.N) {
     const ExactFootprint fp = exact_footprint(c.model);
-    krylov_dim_ = std::max<Index>(4, fp.krylov_dim);
+    if (!fp.fits) throw CapacityError("the exact solver does not fit its memory limit (" + format_bytes(fp.total_bytes) + " needed)");
     psi_ = c.model.exact.initial == ExactInitial::Product ? product_state(sector_, c.init.orbitals, c.init.phi0) : ground_state(c.ops);
     const double n2 = vec::norm2(sector_.size(), psi_.memptr());
     truncated_weight_ = 1.0 - n2;
     vec::scale(sector_.size(), 1.0 / std::sqrt(n2), psi_.memptr());
     scratch_.set_size(sector_.size());
-    prop_ = std::make_unique<KrylovPropagator<SectorHamiltonian>>(H_, KrylovOptions{c.model.exact.tolerance, krylov_dim_, c.ops.hbar});
+    if (fp.propagator == PropagatorKind::Lanczos) {
+      krylov_dim_ = fp.krylov_dim;
+      lanczos_ = std::make_unique<KrylovPropagator<SectorHamiltonian>>(H_, KrylovOptions{c.model.exact.tolerance, krylov_dim_, c.ops.hbar});
+    } else {
+      ChebyshevOptions o;
+      o.tolerance = c.model.exact.tolerance;
+      o.hbar = c.ops.hbar;
+      chebyshev_ = std::make_unique<ChebyshevPropagator<SectorHamiltonian>>(H_, o);
+    }
+    tolerance_ = c.model.exact.tolerance;
     refresh_view();
   }
 
@@ -47,26 +57,36 @@ class ExactSolver final : public Solver {
     g.set_attr("dim_fermions", sector_.dim_fermions());
     g.set_attr("dim_bosons", sector_.dim_bosons());
     g.set_attr("dim", sector_.size());
+    g.set_attr("propagator", lanczos_ ? "lanczos" : "chebyshev");
     g.set_attr("krylov_dim", krylov_dim_);
     g.set_attr("boson_cap_truncates", sector_.bosons().truncated());
     g.set_attr("truncated_weight", truncated_weight_);
     g.set_attr("threads", omp_get_max_threads());
-    return fmt::format("D_F = {}, D_B = {}, D = {}{}, Krylov dimension {}", sector_.dim_fermions(), sector_.dim_bosons(), sector_.size(),
+    return fmt::format("D_F = {}, D_B = {}, D = {}{}, {}", sector_.dim_fermions(), sector_.dim_bosons(), sector_.size(),
                        sector_.bosons().truncated() ? fmt::format(" (boson cap: truncated weight {:.1e})", truncated_weight_) : "",
-                       krylov_dim_);
+                       lanczos_ ? fmt::format("Krylov dimension {}", krylov_dim_) : std::string("Chebyshev propagator"));
   }
 
   StepStatus advance_to(double t, const std::atomic<bool>*) override {
     StepStatus st;
     if (t > t_) {
-      const KrylovResult kr = prop_->propagate(psi_.memptr(), t - t_);
-      if (kr.status != KrylovStatus::Converged)
-        throw Error(fmt::format("Krylov propagation could not meet tolerance {} at t = {}", prop_->options().tolerance, t));
-      st.matvecs = kr.matvecs;
-      st.steps = kr.substeps;
-      st.error_estimate = kr.error_estimate;
-      matvecs_ += kr.matvecs;
-      krylov_error_ += kr.error_estimate;
+      if (lanczos_) {
+        const KrylovResult kr = lanczos_->propagate(psi_.memptr(), t - t_);
+        if (kr.status != KrylovStatus::Converged)
+          throw Error(fmt::format("Krylov propagation could not meet tolerance {} at t = {}", tolerance_, t));
+        st.matvecs = kr.matvecs;
+        st.steps = kr.substeps;
+        st.error_estimate = kr.error_estimate;
+      } else {
+        const ChebyshevResult cr = chebyshev_->propagate(psi_.memptr(), t - t_);
+        if (cr.status != ChebyshevStatus::Converged)
+          throw Error(fmt::format("Chebyshev propagation left its spectral bounds at t = {} (the result would be unreliable)", t));
+        st.matvecs = cr.matvecs;
+        st.steps = cr.substeps;
+        st.error_estimate = cr.error_estimate;
+      }
+      matvecs_ += st.matvecs;
+      krylov_error_ += st.error_estimate;
       t_ = t;
       refresh_view();
     }
@@ -110,8 +130,9 @@ class ExactSolver final : public Solver {
   void refresh_view() {
     view_.M = M_;
     view_.N = N_;
-    view_.gamma_F = rdm_fermions(sector_, psi_.memptr());
-    view_.gamma_B = rdm_bosons(sector_, psi_.memptr());
+    SectorObservables o = fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), false);  // one fused pass
+    view_.gamma_F = std::move(o.gamma_F);
+    view_.gamma_B = std::move(o.gamma_B);
   }
 
   Sector sector_;
@@ -121,7 +142,9 @@ class ExactSolver final : public Solver {
   double truncated_weight_ = 0.0;
   arma::cx_vec psi_;
   mutable arma::cx_vec scratch_;
-  std::unique_ptr<KrylovPropagator<SectorHamiltonian>> prop_;
+  std::unique_ptr<KrylovPropagator<SectorHamiltonian>> lanczos_;     // one of the two, by the footprint
+  std::unique_ptr<ChebyshevPropagator<SectorHamiltonian>> chebyshev_;
+  double tolerance_ = 0.0;
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;
@@ -130,6 +153,11 @@ class ExactSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_exact_solver(const SolverContext& c) { return std::make_unique<ExactSolver>(c); }
+std::unique_ptr<Solver> make_coherent_exact_solver(const SolverContext& c);
+
+std::unique_ptr<Solver> make_exact_solver(const SolverContext& c) {
+  if (c.model.exact.initial == ExactInitial::Coherent) return make_coherent_exact_solver(c);
+  return std::make_unique<ExactSolver>(c);
+}
 
 }  // namespace fockmix

@@ -7,11 +7,15 @@ namespace fockmix {
 
 std::unique_ptr<Solver> make_exact_solver(const SolverContext& c);
 std::unique_ptr<Solver> make_hartree_solver(const SolverContext& c);
+std::unique_ptr<Solver> make_vlasov_solver(const SolverContext& c);
+std::unique_ptr<Solver> make_fluct_solver(const SolverContext& c);
 
 const std::vector<SolverEntry>& solver_registry() {
   static const std::vector<SolverEntry> registry{
       {"exact", [](const Model& m) { return m.exact.enabled; }, make_exact_solver},
       {"hartree", [](const Model& m) { return m.hartree.enabled; }, make_hartree_solver},
+      {"vlasov", [](const Model& m) { return m.vlasov.enabled; }, make_vlasov_solver},
+      {"fluct", [](const Model& m) { return m.fluct.enabled; }, make_fluct_solver},
   };
   return registry;
 }

@@ -1,4 +1,4 @@
-#include "fockmix/exact/footprint.hpp"
+#include "fockmix/model/footprint.hpp"
 
 #include <unistd.h>
 
@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "fockmix/core/error.hpp"
 #include "fockmix/fock/binomial.hpp"
 #include "fockmix/fock/boson_basis.hpp"
 #include "fockmix/model/model.hpp"
@@ -14,9 +15,31 @@ namespace fockmix {
 
 Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double limit_bytes) {
   const double vec = 16.0 * static_cast<double>(dim);
-  const double room = limit_bytes - table_bytes - 3.0 * vec;
-  if (room < 2.0 * vec) return 0;
-  return std::min<Index>(max_dim, static_cast<Index>(room / vec));
+  const double room = limit_bytes - table_bytes - static_cast<double>(kLanczosExtraStates) * vec;
+  if (room < 4.0 * vec) return 0;
+  const Index m = std::min<Index>(max_dim, static_cast<Index>(room / vec));
+  return m >= 4 ? m : 0;
+}
+
+PropagatorChoice choose_propagator(Index dim, Index max_krylov_dim, double table_bytes, double limit_bytes,
+                                   PropagatorPreference preference) {
+  if (max_krylov_dim < 4) throw InputError("", "exact.krylov_dim", "must be at least 4");
+  const double vec = 16.0 * static_cast<double>(dim);
+  const Index m = krylov_dim_for_memory(dim, max_krylov_dim, table_bytes, limit_bytes);
+  PropagatorChoice c;
+  const bool lanczos = preference == PropagatorPreference::Lanczos ||
+                       (preference == PropagatorPreference::Auto && m >= std::min(max_krylov_dim, kMinAutoKrylovDim));
+  if (lanczos) {
+    c.kind = PropagatorKind::Lanczos;
+    c.krylov_dim = m;
+    c.total_bytes = static_cast<double>((m > 0 ? m : 4) + kLanczosExtraStates) * vec + table_bytes;
+    c.fits = m >= 4;
+  } else {
+    c.kind = PropagatorKind::Chebyshev;
+    c.total_bytes = static_cast<double>(kChebyshevStates) * vec + table_bytes;
+    c.fits = c.total_bytes <= limit_bytes;
+  }
+  return c;
 }
 
 double physical_memory_bytes() {
@@ -45,8 +68,10 @@ ExactFootprint exact_footprint(const Model& model) {
                   8.0 * static_cast<double>(f.dim_fermions * L);
   const double limit = model.exact.memory_limit_gib > 0 ? model.exact.memory_limit_gib * 1073741824.0 : physical_memory_bytes();
   f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, f.table_bytes, limit);
-  const Index m = f.krylov_dim > 0 ? f.krylov_dim : model.exact.krylov_dim;
-  f.total_bytes = static_cast<double>(m + 3) * f.state_bytes + f.table_bytes;
+  const PropagatorChoice c = choose_propagator(f.dim, std::max<Index>(4, model.exact.krylov_dim), f.table_bytes, limit, model.exact.propagator);
+  f.propagator = c.kind;
+  f.total_bytes = c.total_bytes;
+  f.fits = c.fits;
   return f;
 }
 

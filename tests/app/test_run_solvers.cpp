@@ -1,0 +1,140 @@
+// The solver seam with all four solvers: Vlasov–Hartree and the fluctuation dynamics run from `run_model`
+// beside the exact solver and Hartree–Hartree, checked through the file against identities that hold
+// independently of the driver (SPEC §5, §6, §7 (a)), plus the seam's own promises (propagator choice,
+// scheme echo, unconverged steps counted).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "fockmix/analysis/norms.hpp"
+#include "fockmix/app/run.hpp"
+#include "fockmix/io/h5.hpp"
+#include "fockmix/meanfield/wigner.hpp"
+
+namespace fs = std::filesystem;
+using namespace fockmix;
+
+namespace {
+
+/// L = 6 ring, M = N = 2, traps released at t = 0 (as tests/app/test_run.cpp's tiny model).
+Model small_model(const std::string& name) {
+  Model m;
+  m.name = name;
+  m.sites = {6};
+  m.lambda = 0.5;
+  m.fermions.number = 2;
+  m.bosons.number = 2;
+  m.fermions.trap = {PotentialKind::Harmonic, 0.4, 1.0, {}, {}};
+  m.bosons.trap = {PotentialKind::Harmonic, 0.4, 1.0, {2.0}, {}};
+  m.t_final = 0.5;
+  m.output_every = 0.25;
+  m.hartree.dt = 0.005;
+  m.exact.tolerance = 1e-12;
+  const fs::path dir = fs::path(FOCKMIX_BINARY_DIR) / "test_output" / "app_solvers";
+  fs::create_directories(dir);
+  m.output = (dir / (name + ".h5")).string();
+  return m;
+}
+
+}  // namespace
+
+// exact, HH and VH start from the same state: every pair agrees at t = 0 (W and Op are inverse maps), the
+// three comparison groups exist, VH mass is conserved, and the stored exact-vs-VH error equals the trace norm of
+// gamma_F - M Op(f) recomputed here from the stored f with the library's Weyl map.
+TEST(RunSolvers, ExactHartreeVlasovTogether) {
+  Model m = small_model("three");
+  m.vlasov.enabled = true;
+  const RunSummary s = run_model(m);
+  ASSERT_EQ(s.comparisons, (std::vector<std::string>{"exact_hartree", "exact_vlasov", "hartree_vlasov"}));
+  const h5::File f = h5::File::open(m.output);
+  const h5::Group root = f.root();
+  for (const std::string c : {"exact_hartree", "exact_vlasov", "hartree_vlasov"}) {
+    const h5::Group g = root.group("comparison/" + c);
+    EXPECT_LT(g.read_vec("eF_trace")(0), 1e-12) << c;
+    EXPECT_LT(g.read_vec("eB_trace")(0), 1e-12) << c;
+  }
+  EXPECT_LT(root.group("comparison/hartree_vlasov").read_vec("fourier_norm")(0), 1e-12);
+  EXPECT_GT(root.group("comparison/hartree_vlasov").read_vec("fourier_norm")(2), 1e-8);  // they do move apart
+  const arma::vec mass = root.group("vlasov").read_vec("mass");
+  EXPECT_LT(arma::abs(mass - 1.0).max(), 1e-12);
+
+  const arma::cube fs_ = root.group("vlasov").read_cube("f");
+  const arma::cx_cube gF = root.group("exact").read_cx_cube("gamma_F");
+  const Lattice lat(m.sites, m.spacing);
+  const MomentumGrid grid = brillouin_grid(lat, m.hbar);
+  const arma::uword k = fs_.n_slices - 1;
+  const arma::cx_mat op = static_cast<double>(m.fermions.number) * weyl_quantisation(fs_.slice(k), lat, m.hbar, grid);
+  const double eF = trace_norm(gF.slice(k) - op) / static_cast<double>(m.fermions.number);
+  EXPECT_NEAR(root.group("comparison/exact_vlasov").read_vec("eF_trace")(k), eF, 1e-12);
+  EXPECT_GT(eF, 1e-6);
+}
+
+// SPEC §7 (a) through the driver: with coherent boson data, the exact solver's <N_F>_U = 2 (M - Tr gamma_F omega)
+// and <N_B>_U = <N_B> - 2 sqrt(N) Re <phi, <b>> + N agree with the fluctuation dynamics' <N_F>, <N_B> (two
+// independent codes: sector superposition vs generator in the fluctuation Fock space) to the truncation accuracy.
+TEST(RunSolvers, CoherentExactAgreesWithFluctuationDynamics) {
+  Model m = small_model("coherent_fluct");
+  m.sites = {4};
+  m.fermions.number = 1;
+  m.bosons.trap.centre = {1.0};
+  m.exact.initial = ExactInitial::Coherent;
+  m.exact.coherent_tolerance = 1e-13;
+  m.fluct.enabled = true;
+  m.fluct.boson_cutoff = 10;
+  m.fluct.dt = 0.005;
+  const RunSummary s = run_model(m);
+  const h5::File f = h5::File::open(m.output);
+  const h5::Group root = f.root();
+  const arma::vec nF = root.group("fluct").read_vec("nF"), nB = root.group("fluct").read_vec("nB");
+  const h5::Group c = root.group("comparison/exact_hartree");
+  const arma::vec nF_U = c.read_vec("nF_U"), nB_U = c.read_vec("nB_U");
+  ASSERT_EQ(nF.n_elem, 3u);
+  EXPECT_LT(std::abs(nF(0)), 1e-12);
+  EXPECT_LT(std::abs(nF_U(0)), 1e-9);
+  EXPECT_GT(nB(2), 1e-4);  // the fluctuations do grow
+  for (arma::uword k = 0; k < nF.n_elem; ++k) {
+    EXPECT_NEAR(nF(k), nF_U(k), 1e-6 * std::max(1.0, nF(k))) << k;
+    EXPECT_NEAR(nB(k), nB_U(k), 1e-6 * std::max(1.0, nB(k))) << k;
+  }
+  EXPECT_TRUE(s.warnings.empty());
+}
+
+// The memory-lean Chebyshev propagator, chosen in the model, gives the Lanczos run's density matrices.
+TEST(RunSolvers, ChebyshevPropagatorMatchesLanczos) {
+  Model a = small_model("lanczos");
+  a.hartree.enabled = false;
+  Model b = a;
+  b.name = "chebyshev";
+  b.output = fs::path(a.output).replace_filename("chebyshev.h5").string();
+  b.exact.propagator = PropagatorPreference::Chebyshev;
+  run_model(a);
+  run_model(b);
+  const h5::File fa = h5::File::open(a.output), fb = h5::File::open(b.output);
+  EXPECT_EQ(fb.root().group("exact").attr_string("propagator"), "chebyshev");
+  EXPECT_EQ(fa.root().group("exact").attr_string("propagator"), "lanczos");
+  const arma::cx_cube ga = fa.root().group("exact").read_cx_cube("gamma_B"), gb = fb.root().group("exact").read_cx_cube("gamma_B");
+  EXPECT_LT(arma::abs(ga - gb).max(), 1e-9);
+}
+
+// hartree.scheme reaches the solver and the file; a fixed point that cannot meet its tolerance is counted.
+TEST(RunSolvers, HartreeSchemeEchoAndUnconvergedSteps) {
+  Model m = small_model("scheme4");
+  m.exact.enabled = false;
+  m.hartree.scheme = HartreeScheme::TripleJump4;
+  RunSummary s = run_model(m);
+  const h5::File f = h5::File::open(m.output);
+  EXPECT_NE(f.root().group("hartree").attr_string("scheme").find("order 4"), std::string::npos);
+  EXPECT_EQ(f.root().group("model").attr_string("hartree.scheme"), "triple_jump4");
+  EXPECT_EQ(s.unconverged_steps, 0);
+
+  Model tight = small_model("unconverged");
+  tight.exact.enabled = false;
+  tight.hartree.tolerance = 1e-300;  // below round-off: the fixed point cannot reach it
+  s = run_model(tight);
+  EXPECT_GT(s.unconverged_steps, 0);
+  const h5::File g = h5::File::open(tight.output);
+  EXPECT_EQ(g.root().attr_int("unconverged_steps"), s.unconverged_steps);
+  EXPECT_EQ(g.root().group("hartree").read_vec("converged")(1), 0.0);
+}

@@ -1,0 +1,209 @@
+// Chebyshev propagator: Bessel coefficients, dense exp(-iHt/hbar) through eig_sym, agreement with the Lanczos
+// propagator, norm conservation, time reversal, and the automatic choice of propagator from the memory limit.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "exact/dense_reference.hpp"
+#include "fockmix/core/error.hpp"
+#include "fockmix/model/footprint.hpp"
+#include "fockmix/exact/sector_hamiltonian.hpp"
+#include "fockmix/grid/one_body.hpp"
+#include "fockmix/linalg/chebyshev.hpp"
+#include "fockmix/linalg/krylov.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
+
+using namespace fockmix;
+
+namespace {
+
+struct Fixture {
+  Lattice lat{{6}, 1.0};
+  arma::mat tF, tB, V;
+  Fixture() {
+    tF = kinetic(lat, KineticKind::Hopping, 1.0, 0.5) + arma::diagmat(potential(lat, {PotentialKind::Harmonic, 0.4, 1, {}, {}}));
+    tB = kinetic(lat, KineticKind::Spectral, 1.0, 0.5);
+    V = interaction_matrix(lat, {InteractionKind::Gaussian, 2.0, 1.0, 1.0, {}});
+  }
+};
+
+arma::cx_vec random_state(Index D, int seed) {
+  arma::arma_rng::set_seed(seed);
+  arma::cx_vec v = arma::randn<arma::cx_vec>(D);
+  return v / arma::norm(v);
+}
+
+/// A dense Hermitian matrix as a LinearOperator (tests of the propagator alone).
+struct DenseOp {
+  using Scalar = cplx;
+  arma::cx_mat A;
+  Index rows() const { return static_cast<Index>(A.n_rows); }
+  void apply(const cplx* in, cplx* out) const {
+    const arma::cx_vec x(const_cast<cplx*>(in), A.n_rows, false, true);
+    arma::cx_vec y(out, A.n_rows, false, true);
+    y = A * x;
+  }
+};
+
+}  // namespace
+
+TEST(Chebyshev, BesselCoefficientsMatchTheStandardLibrary) {
+  for (double R : {0.3, 1.0, 7.5, 40.0, 150.0}) {
+    const std::vector<double> J = chebyshev::bessel_j(static_cast<Index>(R) + 40, R);
+    for (Index k = 0; k < static_cast<Index>(J.size()); k += 3) {
+      const double ref = std::cyl_bessel_j(static_cast<double>(k), R);
+      EXPECT_NEAR(J[k], ref, 1e-13 + 1e-9 * std::abs(ref)) << "R " << R << " k " << k;
+    }
+  }
+  EXPECT_DOUBLE_EQ(chebyshev::bessel_j(3, 0.0)[0], 1.0);
+  double tail = 0.0;
+  const Index K = chebyshev::terms_for(20.0, 1e-10, tail);
+  EXPECT_LE(tail, 1e-10);
+  EXPECT_GT(K, 20);  // beyond R: the coefficients decay only past the turning point
+  double tail_less = 0.0;
+  EXPECT_LT(chebyshev::terms_for(20.0, 1e-4, tail_less), K);
+  EXPECT_THROW(chebyshev::terms_for(1.0, 0.0, tail), InputError);
+  EXPECT_THROW(chebyshev::bessel_j(3, -1.0), InputError);
+}
+
+TEST(Chebyshev, MatchesDenseExponentialBothHbarAndNegativeTime) {
+  Fixture f;
+  const Sector s(6, 2, 3);
+  SectorHamiltonian H(s, f.tF, f.tB, f.V, 0.8);
+  const auto ref = test::build_reference(6, 2, 3, 0, f.tF, f.tB, f.V, 0.8);
+  arma::vec w;
+  arma::mat Q;
+  ASSERT_TRUE(arma::eig_sym(w, Q, ref.H));
+  const arma::cx_vec psi_start = random_state(H.rows(), 3);
+  const arma::vec q0 = Q.t() * arma::real(ref.to_reference(s, psi_start));
+  const arma::vec q1 = Q.t() * arma::imag(ref.to_reference(s, psi_start));
+  for (double hbar : {1.0, 0.37})
+    for (double t : {1.7, -0.9, 12.0}) {
+      arma::cx_vec psi = psi_start;
+      ChebyshevOptions o;
+      o.hbar = hbar;
+      ChebyshevPropagator<SectorHamiltonian> prop(H, o);
+      const ChebyshevResult res = prop.propagate(psi.memptr(), t);
+      EXPECT_EQ(res.status, ChebyshevStatus::Converged);
+      arma::cx_vec c(w.n_elem);
+      for (arma::uword k = 0; k < w.n_elem; ++k) c(k) = std::polar(1.0, -t * w(k) / hbar) * cplx(q0(k), q1(k));
+      const arma::cx_vec exact = arma::cx_mat(Q, arma::zeros(Q.n_rows, Q.n_cols)) * c;
+      EXPECT_LT(arma::norm(ref.to_reference(s, psi) - exact), 1e-10 * std::abs(t)) << "hbar " << hbar << " t " << t;
+      EXPECT_LE(res.error_estimate, 1e-10 * std::abs(t));
+      EXPECT_GT(res.bound_matvecs, 0);
+      EXPECT_EQ(res.matvecs, res.bound_matvecs + (res.terms - 1) * res.substeps);  // equal sub-steps: equal orders
+      EXPECT_NEAR(arma::norm(psi), 1.0, 1e-10);
+      // the spectral interval contains the spectrum
+      const SpectralBounds b = prop.bounds();
+      EXPECT_LE(b.lower, w(0));
+      EXPECT_GE(b.upper, w(w.n_elem - 1));
+    }
+}
+
+TEST(Chebyshev, AgreesWithLanczosAndUndoesItself) {
+  Fixture f;
+  const Sector s(6, 3, 3);  // D = 20 x 56 = 1120
+  SectorHamiltonian H(s, f.tF, f.tB, f.V, 1.5);
+  arma::cx_vec psi = random_state(H.rows(), 7);
+  const arma::cx_vec psi0 = psi;
+  arma::cx_vec psi_lanczos = psi;
+  ChebyshevOptions o;
+  o.tolerance = 1e-11;
+  ChebyshevPropagator<SectorHamiltonian> cheb(H, o);
+  KrylovPropagator<SectorHamiltonian> lanczos(H, {1e-11, 30, 1.0});
+  const auto rc = cheb.propagate(psi.memptr(), 5.0);
+  const auto rl = lanczos.propagate(psi_lanczos.memptr(), 5.0);
+  EXPECT_EQ(rc.status, ChebyshevStatus::Converged);
+  EXPECT_EQ(rl.status, KrylovStatus::Converged);
+  EXPECT_LT(arma::norm(psi - psi_lanczos), 2 * 5.0 * 1e-11 + 1e-12);
+  // the bounds are estimated once: a second call spends no matvecs on them
+  const auto back = cheb.propagate(psi.memptr(), -5.0);
+  EXPECT_EQ(back.bound_matvecs, 0);
+  EXPECT_LT(arma::norm(psi - psi0), 1e-9);
+  EXPECT_NEAR(arma::norm(psi), 1.0, 1e-10);
+}
+
+TEST(Chebyshev, LongTimesTakeSubstepsAndGivenBoundsAreUsed) {
+  // 2 x 2 matrix with eigenvalues -3 and 5: exp(-i t H) analytically
+  DenseOp op;
+  arma::mat Q = {{std::cos(0.3), -std::sin(0.3)}, {std::sin(0.3), std::cos(0.3)}};
+  const arma::mat A = Q * arma::diagmat(arma::vec{-3.0, 5.0}) * Q.t();
+  op.A = arma::cx_mat(A, arma::zeros(2, 2));
+  ChebyshevOptions o;
+  o.tolerance = 1e-12;
+  o.max_phase = 10.0;
+  o.given_bounds = true;
+  o.bounds = {-3.0, 5.0};
+  ChebyshevPropagator<DenseOp> prop(op, o);
+  arma::cx_vec psi = {cplx(1.0, 0.0), cplx(0.0, 1.0)};
+  psi /= arma::norm(psi);
+  const arma::cx_vec psi0 = psi;
+  const double t = 30.0;
+  const auto res = prop.propagate(psi.memptr(), t);
+  EXPECT_EQ(res.bound_matvecs, 0);
+  EXPECT_GE(res.substeps, 12);  // R = 30 x 4 = 120, at most 10 per sub-step
+  const arma::cx_mat U = arma::cx_mat(Q, arma::zeros(2, 2)) *
+                         arma::diagmat(arma::cx_vec{std::polar(1.0, 3.0 * t), std::polar(1.0, -5.0 * t)}) *
+                         arma::cx_mat(Q.t(), arma::zeros(2, 2));
+  EXPECT_LT(arma::norm(psi - U * psi0), 1e-11 * t);
+}
+
+TEST(Chebyshev, TooNarrowBoundsAreReported) {
+  DenseOp op;
+  op.A = arma::cx_mat(arma::diagmat(arma::vec{-1.0, 0.0, 4.0}), arma::zeros(3, 3));
+  ChebyshevOptions o;
+  o.given_bounds = true;
+  o.bounds = {-1.0, 1.0};  // misses the eigenvalue 4
+  ChebyshevPropagator<DenseOp> prop(op, o);
+  arma::cx_vec psi(3, arma::fill::ones);
+  EXPECT_EQ(prop.propagate(psi.memptr(), 3.0).status, ChebyshevStatus::BoundsViolated);
+}
+
+TEST(Chebyshev, InvalidOptionsThrow) {
+  DenseOp op;
+  op.A = arma::cx_mat(arma::eye(2, 2), arma::zeros(2, 2));
+  ChebyshevOptions o;
+  o.tolerance = 0.0;
+  EXPECT_THROW((ChebyshevPropagator<DenseOp>(op, o)), InputError);
+  o = {};
+  o.hbar = -1.0;
+  EXPECT_THROW((ChebyshevPropagator<DenseOp>(op, o)), InputError);
+  o = {};
+  o.bound_steps = 2;
+  EXPECT_THROW((ChebyshevPropagator<DenseOp>(op, o)), InputError);
+  o = {};
+  o.given_bounds = true;
+  o.bounds = {1.0, 1.0};
+  EXPECT_THROW((ChebyshevPropagator<DenseOp>(op, o)), InputError);
+}
+
+TEST(PropagatorChoice, LanczosWhenTheBasisFitsChebyshevOtherwise) {
+  const Index D = 1000000;  // 16 MB a state
+  const double state = 16.0 * D, tables = 1e6;
+  // plenty of memory: Lanczos with the full dimension
+  PropagatorChoice c = choose_propagator(D, 30, tables, 1e12);
+  EXPECT_EQ(c.kind, PropagatorKind::Lanczos);
+  EXPECT_EQ(c.krylov_dim, 30);
+  EXPECT_NEAR(c.total_bytes, 33 * state + tables, 1.0);
+  EXPECT_TRUE(c.fits);
+  // room for 10 Krylov vectors only: Chebyshev, 5 states (psi, the driver's scratch, 3 recurrence buffers)
+  c = choose_propagator(D, 30, tables, tables + 13.5 * state);
+  EXPECT_EQ(c.kind, PropagatorKind::Chebyshev);
+  EXPECT_NEAR(c.total_bytes, 5 * state + tables, 1.0);
+  EXPECT_TRUE(c.fits);
+  EXPECT_LE(c.total_bytes, tables + 13.5 * state);
+  // forced Lanczos in the same room: the dimension is capped, never above what fits
+  c = choose_propagator(D, 30, tables, tables + 13.5 * state, PropagatorPreference::Lanczos);
+  EXPECT_EQ(c.kind, PropagatorKind::Lanczos);
+  EXPECT_EQ(c.krylov_dim, 10);
+  EXPECT_LE(c.total_bytes, tables + 13.5 * state);
+  // forced Chebyshev with plenty of room
+  EXPECT_EQ(choose_propagator(D, 30, tables, 1e12, PropagatorPreference::Chebyshev).kind, PropagatorKind::Chebyshev);
+  // not even Chebyshev fits
+  c = choose_propagator(D, 30, tables, tables + 4.5 * state);
+  EXPECT_FALSE(c.fits);
+  // the Krylov dimension never exceeds what fits, and is 0 below the propagator's minimum of 4
+  EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 6.5 * state), 0);
+  EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 7.5 * state), 4);
+  EXPECT_THROW(choose_propagator(D, 3, tables, 1e12), InputError);
+}
