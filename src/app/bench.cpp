@@ -1,5 +1,7 @@
 #include "fockmix/app/bench.hpp"
 
+#include "fockmix/linalg/spectrum.hpp"
+
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -68,8 +70,9 @@ void validate(const BenchOptions& opt) {
 /// depend on the LAPACK build's sign convention.
 void fix_signs(arma::mat& Q) {
   for (arma::uword c = 0; c < Q.n_cols; ++c) {
-    const arma::uword r = arma::index_max(arma::abs(Q.col(c)));
-    if (Q(r, c) < 0.0) Q.col(c) *= -1.0;
+    arma::vec q = Q.col(c);
+    fix_eigenvector_sign(q);
+    Q.col(c) = q;
   }
 }
 

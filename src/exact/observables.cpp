@@ -1,4 +1,5 @@
 #include "fockmix/exact/observables.hpp"
+#include "fockmix/core/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +14,7 @@ arma::cx_mat rdm_fermions(const Sector& sector, const cplx* psi) {
   const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   arma::cx_mat G(L, L, arma::fill::zeros);
-#pragma omp parallel if (sector.size() >= (1 << 14))
+#pragma omp parallel if (worth_threading(sector.size()))
   {
     arma::cx_mat g(L, L, arma::fill::zeros);
 #pragma omp for schedule(static)
@@ -41,7 +42,7 @@ arma::cx_mat rdm_bosons(const Sector& sector, const cplx* psi) {
   const HopTable& mb = sector.boson_moves();
   const Index block = sector.cache_block_rows();
   arma::cx_mat G(L, L, arma::fill::zeros);
-#pragma omp parallel if (sector.size() >= (1 << 14))
+#pragma omp parallel if (worth_threading(sector.size()))
   {
     arma::cx_mat g(L, L, arma::fill::zeros);
     for (Index i0 = 0; i0 < DF; i0 += block) {
@@ -74,7 +75,7 @@ void apply_fermion_one_body(const Sector& sector, const arma::cx_mat& A, const c
   const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   // <i| dGamma(A) |target> = A(from, to) coef for every move i -> target (from -> to)
-#pragma omp parallel for schedule(static) if (sector.size() >= (1 << 14))
+#pragma omp parallel for schedule(static) if (worth_threading(sector.size()))
   for (Index j = 0; j < DB; ++j) {
     const cplx* x = psi + j * DF;
     cplx* y = out + j * DF;
@@ -93,7 +94,7 @@ void apply_fermion_one_body(const Sector& sector, const arma::cx_mat& A, const c
 void apply_boson_one_body(const Sector& sector, const arma::cx_mat& A, const cplx* psi, cplx* out) {
   const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mb = sector.boson_moves();
-#pragma omp parallel for schedule(static) if (sector.size() >= (1 << 14))
+#pragma omp parallel for schedule(static) if (worth_threading(sector.size()))
   for (Index j = 0; j < DB; ++j) {
     cplx* y = out + j * DF;
     cplx d = 0.0;
@@ -269,7 +270,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   std::vector<cplx> gF(LL, 0.0), gB(LL, 0.0);
   std::vector<double> wF(static_cast<std::size_t>(DF), 0.0);  // sum_j |psi[i, j]|^2: the fermion densities
   double nF = 0.0, nF2 = 0.0, u2 = 0.0, w2 = 0.0;
-#pragma omp parallel if (sector.size() >= (1 << 14))
+#pragma omp parallel if (worth_threading(sector.size()))
   {
     std::vector<cplx> gf(LL, 0.0), gb(LL, 0.0);
     std::vector<double> wf(static_cast<std::size_t>(DF), 0.0);

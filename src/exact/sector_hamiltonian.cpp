@@ -1,4 +1,5 @@
 #include "fockmix/exact/sector_hamiltonian.hpp"
+#include "fockmix/core/parallel.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -135,7 +136,7 @@ template <class T>
 void SectorHamiltonian::apply(const T* in, T* out) const {
   const Index DF = DF_, DB = DB_;
   const KernelTables k{DF, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
-  const bool parallel = DF * DB >= (1 << 14);  // small sectors: forking threads costs more than it saves
+  const bool parallel = worth_threading(DF * DB);
 #pragma omp parallel if (parallel)
   {
     // One pass over the output columns, kColumns boson columns at a time (column_block). A cache-blocked

@@ -1,4 +1,5 @@
 #include "fockmix/fluct/generator.hpp"
+#include "fockmix/core/parallel.hpp"
 
 #include <cmath>
 #include <string>
@@ -86,7 +87,7 @@ void FluctuationGenerator::apply(const cplx* in, cplx* out) const {
   const bool truncate = cutoff_ >= 0.0;
   const double chi_max = cutoff_ + 1e-9;
   const cplx zero = 0.0;
-#pragma omp parallel for schedule(dynamic, 8) if (space_.size() >= (1 << 14))
+#pragma omp parallel for schedule(dynamic, 8) if (worth_threading(space_.size()))
   for (Index j = 0; j < DB; ++j) {
     cplx* y = out + j * DF;
     const cplx* xj = in + j * DF;

@@ -1,4 +1,5 @@
 #include "fockmix/fock/hop_table.hpp"
+#include "fockmix/core/parallel.hpp"
 
 #include <cmath>
 #include <limits>
@@ -25,7 +26,7 @@ HopTable build(Index D, Index L, Visit visit) {
   t.sites = L;
   t.hop_offset.assign(static_cast<std::size_t>(D + 1), 0);
   t.occ_offset.assign(static_cast<std::size_t>(D + 1), 0);
-#pragma omp parallel for schedule(static) if (D >= 4096)
+#pragma omp parallel for schedule(static) if (worth_threading(D))
   for (Index k = 0; k < D; ++k) {
     Index nh = 0, no = 0;
     visit(k, [&](const HopTable::Hop&) { ++nh; }, [&](const HopTable::Occ&) { ++no; });
@@ -38,7 +39,7 @@ HopTable build(Index D, Index L, Visit visit) {
   }
   t.hops.resize(static_cast<std::size_t>(t.hop_offset[D]));
   t.occ.resize(static_cast<std::size_t>(t.occ_offset[D]));
-#pragma omp parallel for schedule(static) if (D >= 4096)
+#pragma omp parallel for schedule(static) if (worth_threading(D))
   for (Index k = 0; k < D; ++k) {
     Index ih = t.hop_offset[k], io = t.occ_offset[k];
     visit(k, [&](const HopTable::Hop& h) { t.hops[ih++] = h; }, [&](const HopTable::Occ& o) { t.occ[io++] = o; });

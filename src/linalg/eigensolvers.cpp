@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fockmix/core/error.hpp"
+#include "fockmix/linalg/spectrum.hpp"
 
 namespace fockmix {
 
@@ -29,10 +30,6 @@ std::vector<double> start_vector(Index n) {
   return v;
 }
 
-void fix_sign(arma::vec& v) {
-  const arma::uword k = arma::index_max(arma::abs(v));
-  if (v(k) < 0) v = -v;
-}
 
 Index ncv_for(const SymmetricOperatorRef& op, const EigenOptions& o) {
   if (op.rows < 1) throw InputError("", "", "eigensolver needs a non-empty operator");
@@ -67,7 +64,7 @@ EigenResult dense_lowest(const SymmetricOperatorRef& op) {
   arma::mat Q;
   arma::eig_sym(w, Q, 0.5 * (A + A.t()));
   EigenResult r{EigenStatus::Converged, w(0), Q.col(0), n, 1};
-  fix_sign(r.vector);
+  fix_eigenvector_sign(r.vector);
   return r;
 }
 
@@ -91,7 +88,7 @@ EigenResult lowest_eigenpair_spectra(const SymmetricOperatorRef& op, const Eigen
   const Eigen::VectorXd x = solver.eigenvectors().col(0);
   r.vector = arma::vec(x.data(), static_cast<arma::uword>(x.size()));
   r.vector /= arma::norm(r.vector);
-  fix_sign(r.vector);
+  fix_eigenvector_sign(r.vector);
   return r;
 }
 
@@ -132,7 +129,7 @@ EigenResult lowest_eigenpair_arpack(const SymmetricOperatorRef& op, const EigenO
   r.eigenvalue = d[0];
   r.vector = arma::vec(Z.data(), static_cast<arma::uword>(n));
   r.vector /= arma::norm(r.vector);
-  fix_sign(r.vector);
+  fix_eigenvector_sign(r.vector);
   return r;
 }
 

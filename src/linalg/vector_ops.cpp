@@ -1,4 +1,5 @@
 #include "fockmix/linalg/vector_ops.hpp"
+#include "fockmix/core/parallel.hpp"
 
 #include <cstdlib>
 #include <new>
@@ -8,12 +9,11 @@ namespace fockmix::vec {
 
 namespace {
 /// Below this length a vector operation runs on one thread: forking costs more than it saves.
-constexpr Index parallel_min = 1 << 15;
 }  // namespace
 
 cplx dot(Index n, const cplx* x, const cplx* y) {
   double re = 0.0, im = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : re, im) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) reduction(+ : re, im) if (worth_threading(n))
   for (Index i = 0; i < n; ++i) {
     const double a = x[i].real(), b = x[i].imag(), c = y[i].real(), d = y[i].imag();
     re += a * c + b * d;
@@ -24,31 +24,31 @@ cplx dot(Index n, const cplx* x, const cplx* y) {
 
 double norm2(Index n, const cplx* x) {
   double s = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
   for (Index i = 0; i < n; ++i) s += std::norm(x[i]);
   return s;
 }
 
 void scale(Index n, double a, cplx* x) {
-#pragma omp parallel for schedule(static) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) if (worth_threading(n))
   for (Index i = 0; i < n; ++i) x[i] *= a;
 }
 
 void copy(Index n, const cplx* x, cplx* y) {
-#pragma omp parallel for schedule(static) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) if (worth_threading(n))
   for (Index i = 0; i < n; ++i) y[i] = x[i];
 }
 
 double lanczos_update(Index n, double alpha, const cplx* v, double beta, const cplx* u, cplx* w) {
   double s = 0.0;
   if (u == nullptr || beta == 0.0) {
-#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
     for (Index i = 0; i < n; ++i) {
       w[i] -= alpha * v[i];
       s += std::norm(w[i]);
     }
   } else {
-#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
     for (Index i = 0; i < n; ++i) {
       w[i] -= alpha * v[i] + beta * u[i];
       s += std::norm(w[i]);
@@ -59,7 +59,7 @@ double lanczos_update(Index n, double alpha, const cplx* v, double beta, const c
 
 void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y) {
   // Blocked so that each thread streams every Krylov vector once over its own range.
-#pragma omp parallel for schedule(static) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) if (worth_threading(n))
   for (Index b = 0; b < n; b += 4096) {
     const Index e = b + 4096 < n ? b + 4096 : n;
     for (Index i = b; i < e; ++i) y[i] = mul(c[0], V[i]);
@@ -72,7 +72,7 @@ void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y) {
 }
 
 void copy_and_scale(Index n, cplx a, cplx* x, cplx* y) {
-#pragma omp parallel for schedule(static) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) if (worth_threading(n))
   for (Index i = 0; i < n; ++i) {
     y[i] = x[i];
     x[i] = mul(a, x[i]);
@@ -82,7 +82,7 @@ void copy_and_scale(Index n, cplx a, cplx* x, cplx* y) {
 double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* u, cplx* w, cplx c, cplx* acc) {
   double s = 0.0;
   if (u == nullptr) {
-#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
     for (Index i = 0; i < n; ++i) {
       const cplx x = f * w[i] + g * v[i];
       w[i] = x;
@@ -90,7 +90,7 @@ double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* 
       s += std::norm(x);
     }
   } else {
-#pragma omp parallel for schedule(static) reduction(+ : s) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
     for (Index i = 0; i < n; ++i) {
       const cplx x = f * w[i] + g * v[i] - u[i];
       w[i] = x;
@@ -126,7 +126,7 @@ void StateBlock::Free::operator()(cplx* p) const noexcept { std::free(p); }
 
 void fill_random(Index n, std::uint64_t seed, cplx* x) {
   const std::uint64_t base = mix(seed);
-#pragma omp parallel for schedule(static) if (n >= parallel_min)
+#pragma omp parallel for schedule(static) if (worth_threading(n))
   for (Index i = 0; i < n; ++i) {
     const std::uint64_t k = base + 2 * static_cast<std::uint64_t>(i);
     x[i] = cplx(unit(mix(k)), unit(mix(k + 1)));

@@ -221,24 +221,6 @@ HartreeGroundState ground_state_of(const Model& model, const ModelOperators& ops
 
 }  // namespace
 
-Spectrum canonical_eig(const arma::mat& h) {
-  Spectrum out;
-  const arma::mat sym = 0.5 * (h + h.t());
-  if (!arma::eig_sym(out.values, out.vectors, sym))
-    throw Error("canonical_eig: eigen-decomposition failed (non-finite matrix entries?)");
-  for (arma::uword j = 0; j < out.vectors.n_cols; ++j) {
-    auto col = out.vectors.col(j);
-    const double big = arma::abs(col).max();
-    for (arma::uword i = 0; i < col.n_elem; ++i) {
-      if (std::abs(col(i)) >= (1.0 - 1e-9) * big) {
-        if (col(i) < 0.0) col *= -1.0;
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 void require_closed_shell(const arma::vec& values, Index count, const std::string& file, const std::string& key) {
   const Index n = static_cast<Index>(values.n_elem);
   if (count < 0 || count > n)

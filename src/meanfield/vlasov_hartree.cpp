@@ -1,4 +1,5 @@
 #include "fockmix/meanfield/vlasov_hartree.hpp"
+#include "fockmix/core/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -38,7 +39,7 @@ void shift_lines(arma::mat& f, const std::vector<Index>& dims, std::size_t k, do
   double* data = f.memptr();
   bool bad = false;
   // Threads only pay off for large sweeps (and a fork/join on a busy machine costs milliseconds).
-  const bool parallel = lines * n >= (Index(1) << 18) && nchunks >= 2;
+  const bool parallel = worth_threading(lines * n) && nchunks >= 2;
 #pragma omp parallel for schedule(dynamic) reduction(|| : bad) if (parallel)
   for (Index c = 0; c < nchunks; ++c) {
     const Index l0 = c * chunk, l1 = std::min(lines, l0 + chunk);

@@ -1,7 +1,8 @@
 #pragma once
 /// \file OpenMP-parallel level-1 kernels on long state vectors (memory-bound; Armadillo's are serial).
-/// These and the Hamiltonian kernels are the only places where threads appear; vectors shorter than
-/// 2^15 entries are processed on one thread.
+/// These and the other kernels are the only places where threads appear; vectors shorter than
+/// parallel_min_work entries (core/parallel.hpp) are processed on one thread.
+
 #include <cstdint>
 #include <memory>
 

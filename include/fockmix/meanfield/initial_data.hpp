@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fockmix/core/types.hpp"
+#include "fockmix/linalg/spectrum.hpp"
 #include "fockmix/model/model_operators.hpp"
 #include "fockmix/model/model.hpp"
 
@@ -49,15 +50,6 @@ arma::cx_mat fermion_orbitals(const Model& model, const ModelOperators& ops);
 /// `hartree` (the condensate of hartree_ground_state(ops)). Throws InputError for other kinds, a
 /// degenerate ground state, or a bad file.
 arma::cx_vec condensate(const Model& model, const ModelOperators& ops);
-
-/// Eigen-decomposition of a real symmetric matrix with the phase convention above.
-struct Spectrum {
-  arma::vec values;   ///< ascending
-  arma::mat vectors;  ///< columns, orthonormal, largest-magnitude entry positive
-};
-
-/// Diagonalise a real symmetric h (LAPACK via arma::eig_sym) and fix the eigenvector signs.
-Spectrum canonical_eig(const arma::mat& h);
 
 /// Throws InputError(file, key, ...) if filling the `count` lowest of the ascending `values` is
 /// ambiguous: values(count-1) and values(count) within 1e-9 * max(1, max |values|). No check when
