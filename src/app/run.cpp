@@ -87,6 +87,88 @@ double RunRecord::value(const std::string& key) const {
 
 bool RunSummary::ran(const std::string& solver) const { return std::find(solvers.begin(), solvers.end(), solver) != solvers.end(); }
 
+namespace {
+
+/// The enabled solvers in registry order, each with its group and set-up written; their lines and columns
+/// go to the summary.
+std::vector<Running> start_solvers(const SolverContext& context, const h5::Group& root, RunSummary& sum) {
+  std::vector<Running> solvers;
+  for (const SolverEntry& e : solver_registry()) {
+    if (!e.enabled(context.model)) continue;
+    const auto t0 = Clock::now();
+    std::unique_ptr<Solver> s = e.make(context);
+    h5::Group g = root.group(s->name());
+    const std::string line = s->describe(g);
+    if (!line.empty()) sum.setup_lines.push_back(fmt::format("{:<12} {}", s->label(), line));
+    for (const SummaryColumn& c : s->summary_columns()) sum.columns.push_back({s->name() + "/" + c.key, c.header, c.drift});
+    sum.solvers.push_back(s->name());
+    s->seconds += seconds_since(t0);
+    solvers.push_back({std::move(s), Recorder(std::move(g))});
+  }
+  return solvers;
+}
+
+/// Every pair of solvers with one-body views, in registry order; the first pair's columns lead the summary.
+std::vector<Pair> pair_solvers(const std::vector<Running>& solvers, const h5::Group& root, RunSummary& sum) {
+  std::vector<Pair> pairs;
+  for (std::size_t i = 0; i < solvers.size(); ++i)
+    for (std::size_t j = i + 1; j < solvers.size(); ++j) {
+      if (!solvers[i].solver->has_view() || !solvers[j].solver->has_view()) continue;
+      const std::string name = solvers[i].solver->name() + "_" + solvers[j].solver->name();
+      pairs.push_back({i, j, name, Recorder(root.group("comparison/" + name))});
+      sum.comparisons.push_back(name);
+    }
+  if (!pairs.empty()) {
+    std::vector<SummaryColumn> cols;
+    for (const SummaryColumn& c : comparison_columns()) cols.push_back({"comparison/" + pairs.front().name + "/" + c.key, c.header, c.drift});
+    sum.columns.insert(sum.columns.begin(), cols.begin(), cols.end());
+  }
+  return pairs;
+}
+
+/// One output time: advance and record every solver, then every pair. Returns the number of solvers
+/// that missed a tolerance on the way.
+Index output_time(double t, std::vector<Running>& solvers, std::vector<Pair>& pairs, const RunHooks& hooks, RunRecord& rec) {
+  Index unconverged = 0;
+  rec.t = t;
+  std::vector<OneBodyView> views(solvers.size());
+  for (std::size_t i = 0; i < solvers.size(); ++i) {
+    Solver& s = *solvers[i].solver;
+    const auto t0 = Clock::now();
+    if (!s.advance_to(t, hooks.stop).converged) ++unconverged;
+    const Record r = s.observe();
+    solvers[i].recorder.append(r);
+    add_scalars(rec, s.name() + "/", r);
+    if (s.has_view()) views[i] = s.view();
+    s.seconds += seconds_since(t0);
+  }
+  for (Pair& p : pairs) {
+    Record r = compare_views(views[p.a], views[p.b]);
+    solvers[p.a].solver->compare_with(*solvers[p.b].solver, views[p.b], r);
+    solvers[p.b].solver->compare_with(*solvers[p.a].solver, views[p.a], r);
+    p.recorder.append(r);
+    add_scalars(rec, "comparison/" + p.name + "/", r);
+  }
+  return unconverged;
+}
+
+/// Times and warnings into the summary and the file's root attributes.
+void finish(const std::vector<Running>& solvers, const h5::Group& root, RunSummary& sum) {
+  for (const Running& r : solvers) {
+    sum.seconds.emplace_back(r.solver->label(), r.solver->seconds);
+    for (const std::string& w : r.solver->warnings()) sum.warnings.push_back(w);
+  }
+  if (!sum.warnings.empty()) {
+    std::string all;
+    for (const std::string& w : sum.warnings) all += (all.empty() ? "" : "\n") + w;
+    root.set_attr("warnings", all);
+  }
+  root.set_attr("status", sum.status == RunStatus::Completed ? "completed" : "interrupted");
+  root.set_attr("seconds", sum.seconds_total);
+}
+
+}  // namespace
+
 RunSummary run_model(const Model& model, const RunHooks& hooks) {
   validate(model);
   const auto t_start = Clock::now();
@@ -98,67 +180,18 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
   h5::File file = h5::File::create(model.output);
   const h5::Group root = file.root();
   write_header(model, ops, init, root);
-
-  // the enabled solvers, in registry order, each with its group
-  std::vector<Running> solvers;
-  const SolverContext context{model, ops, init};
-  for (const SolverEntry& e : solver_registry()) {
-    if (!e.enabled(model)) continue;
-    const auto t0 = Clock::now();
-    std::unique_ptr<Solver> s = e.make(context);
-    h5::Group g = root.group(s->name());
-    const std::string line = s->describe(g);
-    if (!line.empty()) sum.setup_lines.push_back(fmt::format("{:<12} {}", s->label(), line));
-    for (const SummaryColumn& c : s->summary_columns()) sum.columns.push_back({s->name() + "/" + c.key, c.header, c.drift});
-    sum.solvers.push_back(s->name());
-    s->seconds += seconds_since(t0);
-    solvers.push_back({std::move(s), Recorder(std::move(g))});
-  }
-  // every pair of solvers with one-body views, in registry order
-  std::vector<Pair> pairs;
-  for (std::size_t i = 0; i < solvers.size(); ++i)
-    for (std::size_t j = i + 1; j < solvers.size(); ++j) {
-      if (!solvers[i].solver->has_view() || !solvers[j].solver->has_view()) continue;
-      const std::string name = solvers[i].solver->name() + "_" + solvers[j].solver->name();
-      pairs.push_back({i, j, name, Recorder(root.group("comparison/" + name))});
-      sum.comparisons.push_back(name);
-    }
-  // the first comparison's columns lead the summary table
-  if (!pairs.empty()) {
-    std::vector<SummaryColumn> cols;
-    for (const SummaryColumn& c : comparison_columns()) cols.push_back({"comparison/" + pairs.front().name + "/" + c.key, c.header, c.drift});
-    sum.columns.insert(sum.columns.begin(), cols.begin(), cols.end());
-  }
+  std::vector<Running> solvers = start_solvers(SolverContext{model, ops, init}, root, sum);
+  std::vector<Pair> pairs = pair_solvers(solvers, root, sum);
 
   Recorder times(file.root());
-  Index unconverged = 0;
   for (double t : model.output_times()) {
     RunRecord rec;
-    rec.t = t;
-    std::vector<OneBodyView> views(solvers.size());
-    for (std::size_t i = 0; i < solvers.size(); ++i) {
-      Solver& s = *solvers[i].solver;
-      const auto t0 = Clock::now();
-      const StepStatus st = s.advance_to(t, hooks.stop);
-      if (!st.converged) ++unconverged;
-      const Record r = s.observe();
-      solvers[i].recorder.append(r);
-      add_scalars(rec, s.name() + "/", r);
-      if (s.has_view()) views[i] = s.view();
-      s.seconds += seconds_since(t0);
-    }
-    for (Pair& p : pairs) {
-      Record r = compare_views(views[p.a], views[p.b]);
-      solvers[p.a].solver->compare_with(*solvers[p.b].solver, views[p.b], r);
-      solvers[p.b].solver->compare_with(*solvers[p.a].solver, views[p.a], r);
-      p.recorder.append(r);
-      add_scalars(rec, "comparison/" + p.name + "/", r);
-    }
+    sum.unconverged_steps += output_time(t, solvers, pairs, hooks, rec);
     Record tr;
     tr.put("times", t);
     times.append(tr);
     root.set_attr("t_reached", t);
-    root.set_attr("unconverged_steps", unconverged);
+    root.set_attr("unconverged_steps", sum.unconverged_steps);
     file.flush();
     sum.records.push_back(std::move(rec));
     if (hooks.progress) hooks.progress(model.t_final > 0 ? t / model.t_final : 1.0, sum.records.back());
@@ -167,19 +200,8 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
       break;
     }
   }
-  sum.unconverged_steps = unconverged;
-  for (const Running& r : solvers) {
-    sum.seconds.emplace_back(r.solver->label(), r.solver->seconds);
-    for (const std::string& w : r.solver->warnings()) sum.warnings.push_back(w);
-  }
-  if (!sum.warnings.empty()) {
-    std::string all;
-    for (const std::string& w : sum.warnings) all += (all.empty() ? "" : "\n") + w;
-    root.set_attr("warnings", all);
-  }
   sum.seconds_total = seconds_since(t_start);
-  root.set_attr("status", sum.status == RunStatus::Completed ? "completed" : "interrupted");
-  root.set_attr("seconds", sum.seconds_total);
+  finish(solvers, root, sum);
   file.flush();
   return sum;
 }

@@ -144,24 +144,32 @@ void add_species(std::vector<ModelKey>& out, const std::string& s, bool bosons) 
   key(file);
 }
 
-std::vector<ModelKey> build_schema() {
-  std::vector<ModelKey> k;
+void add_top(std::vector<ModelKey>& k) {
   ModelKey name = row("name", KeyType::String, "string", "the file name without `.toml`", "non-empty", "run name, used in messages and in the default output file", KeyRange::Any, {}, false);
   name.get_text = [](const Model& m) { return m.name; };
   name.set_text = [](Model& m, const std::string& v) { m.name = v; };
   k.push_back(name);
-  // [grid]
+}
+
+/// [grid]
+void add_grid(std::vector<ModelKey>& k) {
   ModelKey sites = row("grid.sites", KeyType::Sites, "integer or array of 1–3 integers", "`[8]`", "each >= 1", "points per axis L_a", KeyRange::Any, {}, true);
   sites.integers = [](Model& m) -> std::vector<Index>& { return m.sites; };
   k.push_back(sites);
   k.push_back(real("grid.spacing", +[](Model& m) -> double& { return m.spacing; }, "`1.0`", KeyRange::Positive, "> 0", "lattice spacing h"));
   k.push_back(choice<KineticKind>("grid.kinetic", +[](Model& m) -> KineticKind& { return m.kinetic; }, {"hopping", "spectral"}, "`\"hopping\"`",
                                   "discretisation of -Delta (SPEC §2)"));
-  // [physics]
+}
+
+/// [physics]
+void add_physics(std::vector<ModelKey>& k) {
   k.push_back(real("physics.hbar", +[](Model& m) -> double& { return m.hbar; }, "`1.0`", KeyRange::Positive, "> 0", "Planck's constant"));
   k.push_back(real("physics.lambda", +[](Model& m) -> double& { return m.lambda; }, "`0.0`", KeyRange::Finite, "any finite",
                    "coupling lambda of the Bose–Fermi interaction"));
-  // [interaction]
+}
+
+/// [interaction]
+void add_interaction(std::vector<ModelKey>& k) {
   k.push_back(choice<InteractionKind>("interaction.kind", +[](Model& m) -> InteractionKind& { return m.interaction.kind; },
                                       {"gaussian", "cosine", "constant", "softcoulomb", "table"}, "`\"gaussian\"`", "shape of V"));
   k.push_back(real("interaction.amplitude", +[](Model& m) -> double& { return m.interaction.amplitude; }, "`1.0`", KeyRange::Finite, "finite", "A"));
@@ -170,14 +178,23 @@ std::vector<ModelKey> build_schema() {
                    "eps (softcoulomb)"));
   k.push_back(reals("interaction.table", KeyType::Table, +[](Model& m) -> std::vector<double>& { return m.interaction.table; },
                     "array of L reals, or string (file name)", "none", "exactly L finite values", "V at the displacement r = position of site s"));
-  // [fermions], [bosons]
+}
+
+/// [fermions], [bosons]
+void add_fermions_bosons(std::vector<ModelKey>& k) {
   add_species<fermions_of>(k, "fermions", false);
   add_species<bosons_of>(k, "bosons", true);
-  // [time]
+}
+
+/// [time]
+void add_time(std::vector<ModelKey>& k) {
   k.push_back(real("time.final", +[](Model& m) -> double& { return m.t_final; }, "`1.0`", KeyRange::NonNegative, ">= 0", "horizon T"));
   k.push_back(real("time.output_every", +[](Model& m) -> double& { return m.output_every; }, "`0.1`", KeyRange::Positive,
                    "> 0, at most 10^7 outputs", "output interval"));
-  // [exact]
+}
+
+/// [exact]
+void add_exact(std::vector<ModelKey>& k) {
   k.push_back(boolean("exact.enabled", +[](Model& m) -> bool& { return m.exact.enabled; }, "`true`", "run the exact solver"));
   k.push_back(real("exact.tolerance", +[](Model& m) -> double& { return m.exact.tolerance; }, "`1e-10`", KeyRange::Positive, "> 0",
                    "Krylov error per unit time"));
@@ -192,14 +209,20 @@ std::vector<ModelKey> build_schema() {
                                            "Lanczos (Krylov basis) or the memory-lean Chebyshev expansion", false));
   k.push_back(real("exact.coherent_tolerance", +[](Model& m) -> double& { return m.exact.coherent_tolerance; }, "`1e-10`", KeyRange::Positive,
                    "> 0", "`coherent`: largest neglected Poisson weight of the boson-number window"));
-  // [hartree]
+}
+
+/// [hartree]
+void add_hartree(std::vector<ModelKey>& k) {
   k.push_back(boolean("hartree.enabled", +[](Model& m) -> bool& { return m.hartree.enabled; }, "`true`", "run the Hartree–Hartree solver"));
   k.push_back(real("hartree.dt", +[](Model& m) -> double& { return m.hartree.dt; }, "`0.01`", KeyRange::Positive, "> 0", "time step of the integrator"));
   k.push_back(choice<HartreeScheme>("hartree.scheme", +[](Model& m) -> HartreeScheme& { return m.hartree.scheme; }, {"midpoint2", "triple_jump4"},
                                     "`\"midpoint2\"`", "the integrator (docs/hartree.md)"));
   k.push_back(real("hartree.tolerance", +[](Model& m) -> double& { return m.hartree.tolerance; }, "`1e-12`", KeyRange::Positive, "> 0",
                    "fixed-point tolerance of each (sub)step"));
-  // [vlasov]
+}
+
+/// [vlasov]
+void add_vlasov(std::vector<ModelKey>& k) {
   k.push_back(boolean("vlasov.enabled", +[](Model& m) -> bool& { return m.vlasov.enabled; }, "`false`", "run the Vlasov–Hartree solver"));
   k.push_back(integer("vlasov.momentum_points", +[](Model& m) -> Index& { return m.vlasov.momentum_points; }, "`0`", KeyRange::NonNegative,
                       "0 or >= 2", "momentum points per axis (0 = 2 L_a)"));
@@ -210,7 +233,10 @@ std::vector<ModelKey> build_schema() {
                                    "`\"strang2\"`", "the integrator (docs/vlasov.md)"));
   k.push_back(choice<VlasovInitial>("vlasov.initial", +[](Model& m) -> VlasovInitial& { return m.vlasov.initial; }, {"wigner", "thomas_fermi"},
                                     "`\"wigner\"`", "f_0: the Wigner transform of omega_0, or the Thomas–Fermi state"));
-  // [fluct]
+}
+
+/// [fluct]
+void add_fluct(std::vector<ModelKey>& k) {
   k.push_back(boolean("fluct.enabled", +[](Model& m) -> bool& { return m.fluct.enabled; }, "`false`", "run the fluctuation dynamics"));
   k.push_back(integer("fluct.boson_cutoff", +[](Model& m) -> Index& { return m.fluct.boson_cutoff; }, "`8`", KeyRange::NonNegative,
                       "0 to 255", "K_B: boson quanta kept in the fluctuation Fock space"));
@@ -223,13 +249,31 @@ std::vector<ModelKey> build_schema() {
                    "Krylov error per unit time of each exponential"));
   k.push_back(real("fluct.top_shell_warning", +[](Model& m) -> double& { return m.fluct.top_shell_warning; }, "`1e-06`", KeyRange::Positive,
                    "> 0", "warn when the weight in the top boson shell exceeds this", false));
-  // [output]
+}
+
+/// [output]
+void add_output(std::vector<ModelKey>& k) {
   ModelKey file = row("output.file", KeyType::String, "string", "`\"results/NAME.h5\"`", "non-empty", "HDF5 output file", KeyRange::Any, {}, false);
   file.get_text = [](const Model& m) { return m.output; };
   file.set_text = [](Model& m, const std::string& v) { m.output = v; };
   k.push_back(file);
   k.push_back(integer("output.threads", +[](Model& m) -> Index& { return m.threads; }, "`0`", KeyRange::NonNegative, ">= 0",
                       "OpenMP threads (0 = all cores)", false));
+}
+
+std::vector<ModelKey> build_schema() {
+  std::vector<ModelKey> k;
+  add_top(k);
+  add_grid(k);
+  add_physics(k);
+  add_interaction(k);
+  add_fermions_bosons(k);
+  add_time(k);
+  add_exact(k);
+  add_hartree(k);
+  add_vlasov(k);
+  add_fluct(k);
+  add_output(k);
   return k;
 }
 
