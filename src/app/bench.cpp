@@ -205,20 +205,26 @@ std::string seconds_text(double s) {
   return fmt::format("{:.2f} s", s);
 }
 
-BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
+/// The figures of a case known before any timing: dimensions, nonzeros, compulsory bytes, threads.
+BenchResult start_result(const BenchCase& c, const Sector& s, const SectorHamiltonian& H, double triad_bytes_per_s) {
   BenchResult r;
   r.bench_case = c;
   r.peak_rss_per_case = reset_peak_rss();
   r.threads = omp_get_max_threads();
-  const BenchModel model = build_model(c);
-  const Sector s(c.L, c.M, c.N);
-  SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
   r.dim_fermions = s.dim_fermions();
   r.dim_bosons = s.dim_bosons();
   r.dim = s.size();
   r.nnz = H.nnz();
   r.compulsory_bytes = H.compulsory_bytes();
   r.triad_gbs = triad_bytes_per_s / 1e9;
+  return r;
+}
+
+BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
+  const BenchModel model = build_model(c);
+  const Sector s(c.L, c.M, c.N);
+  SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
+  BenchResult r = start_result(c, s, H, triad_bytes_per_s);
   out << fmt::format("case L={} M={} N={}: D_F = {}, D_B = {}, D = {}, nnz(H) = {}\n", c.L, c.M, c.N, r.dim_fermions,
                      r.dim_bosons, r.dim, r.nnz);
 
@@ -352,19 +358,10 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
 
 /// Large mode: the propagator choose_propagator picks, one matvec timing, one unit step, one output.
 BenchResult run_large_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
-  BenchResult r;
-  r.bench_case = c;
-  r.peak_rss_per_case = reset_peak_rss();
-  r.threads = omp_get_max_threads();
   const BenchModel model = build_model(c);
   const Sector s(c.L, c.M, c.N);
   SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
-  r.dim_fermions = s.dim_fermions();
-  r.dim_bosons = s.dim_bosons();
-  r.dim = s.size();
-  r.nnz = H.nnz();
-  r.compulsory_bytes = H.compulsory_bytes();
-  r.triad_gbs = triad_bytes_per_s / 1e9;
+  BenchResult r = start_result(c, s, H, triad_bytes_per_s);
   const double tables = table_bytes(s, H);
   const PropagatorChoice choice =
       choose_propagator(r.dim, opt.max_krylov_dim, tables, opt.large_memory_limit_gib * kGiB, opt.large_propagator);
