@@ -220,22 +220,8 @@ BenchResult start_result(const BenchCase& c, const Sector& s, const SectorHamilt
   return r;
 }
 
-BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
-  const BenchModel model = build_model(c);
-  const Sector s(c.L, c.M, c.N);
-  SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
-  BenchResult r = start_result(c, s, H, triad_bytes_per_s);
-  out << fmt::format("case L={} M={} N={}: D_F = {}, D_B = {}, D = {}, nnz(H) = {}\n", c.L, c.M, c.N, r.dim_fermions,
-                     r.dim_bosons, r.dim, r.nnz);
-
-  // Memory cap of the Krylov space, checked before the large allocations.
-  const double tables = table_bytes(s, H);
-  r.krylov_dim = krylov_dim_for_memory(r.dim, opt.max_krylov_dim, tables, opt.memory_limit_gib * kGiB);
-  if (r.krylov_dim < 4)
-    throw CapacityError(fmt::format("bench: L={} M={} N={} (D = {}) leaves room for {} Krylov vectors in {} GiB; need 4",
-                                    c.L, c.M, c.N, r.dim, r.krylov_dim, opt.memory_limit_gib));
-
-  arma::cx_vec psi = product_state(s, model.orbitals, model.phi);
+/// Matvec timings (complex states, all OpenMP threads).
+void bench_matvec(const BenchCase& c, const BenchOptions& opt, const BenchModel& model, const Sector& s, const SectorHamiltonian& H, double tables, arma::cx_vec& psi, BenchResult& r, std::ostream& out) {
   {
     // Matvec timings (complex states, all OpenMP threads).
     arma::cx_vec Hpsi(static_cast<arma::uword>(r.dim));
@@ -251,6 +237,10 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
                        100.0 * r.fraction_of_triad);
   }
 
+}
+
+/// The unit-time Lanczos step (cold, then back and forward warm), peak memory.
+void bench_lanczos(const BenchCase& c, const BenchOptions& opt, const BenchModel& model, const Sector& s, const SectorHamiltonian& H, double tables, arma::cx_vec& psi, BenchResult& r, std::ostream& out) {
   {
     // The unit-time step, allocation of the Krylov space included; then the same propagator back (t = -1) and
     // forward again (t = 1): the warm steps a run takes at every output but the first.
@@ -285,6 +275,10 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
                      r.predicted_bytes / kMiB);
   out.flush();
 
+}
+
+/// The Chebyshev unit step from psi0 again, compared with the Lanczos result.
+void bench_chebyshev(const BenchCase& c, const BenchOptions& opt, const BenchModel& model, const Sector& s, const SectorHamiltonian& H, double tables, arma::cx_vec& psi, BenchResult& r, std::ostream& out) {
   if (opt.chebyshev) {
     arma::cx_vec psi_c = product_state(s, model.orbitals, model.phi);  // psi0 again (no copy held during the Krylov step)
     const bool reset = reset_peak_rss();
@@ -315,6 +309,10 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
                        r.cheb_peak_rss_bytes / kMiB);
     out.flush();
   }
+}
+
+/// The fused observables, and the separate functions for reference.
+void bench_observables(const BenchCase& c, const BenchOptions& opt, const BenchModel& model, const Sector& s, const SectorHamiltonian& H, double tables, arma::cx_vec& psi, BenchResult& r, std::ostream& out) {
   if (opt.observables) {
     const arma::cx_mat omega = model.orbitals * model.orbitals.t();
     SectorObservables o;
@@ -337,6 +335,10 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
     out.flush();
   }
 
+}
+
+/// The exported matrix (for scipy) and the plain CSR matvec of it.
+void bench_export_and_csr(const BenchCase& c, const BenchOptions& opt, const BenchModel& model, const Sector& s, const SectorHamiltonian& H, double tables, arma::cx_vec& psi, BenchResult& r, std::ostream& out) {
   if (!opt.export_dir.empty()) {
     r.export_file = export_path(opt.export_dir, c);
     const double t0 = omp_get_wtime();
@@ -352,6 +354,26 @@ BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_b
     out << fmt::format("  plain OpenMP CSR matvec of the same H ({:.1f} MB of CSR): best {}; the kernel is {:.2f}x faster\n",
                        12.0 * static_cast<double>(A.nnz()) / 1e6, seconds_text(r.csr_matvec_best_s), r.csr_speedup);
   }
+}
+
+BenchResult run_case(const BenchCase& c, const BenchOptions& opt, double triad_bytes_per_s, std::ostream& out) {
+  const BenchModel model = build_model(c);
+  const Sector s(c.L, c.M, c.N);
+  SectorHamiltonian H(s, model.one_body, model.one_body, model.V, model.lambda);
+  BenchResult r = start_result(c, s, H, triad_bytes_per_s);
+  out << fmt::format("case L={} M={} N={}: D_F = {}, D_B = {}, D = {}, nnz(H) = {}\n", c.L, c.M, c.N, r.dim_fermions,
+                     r.dim_bosons, r.dim, r.nnz);
+
+  // Memory cap of the Krylov space, checked before the large allocations.
+  const double tables = table_bytes(s, H);
+  r.krylov_dim = krylov_dim_for_memory(r.dim, opt.max_krylov_dim, tables, opt.memory_limit_gib * kGiB);
+  if (r.krylov_dim < 4)
+    throw CapacityError(fmt::format("bench: L={} M={} N={} (D = {}) leaves room for {} Krylov vectors in {} GiB; need 4",
+                                    c.L, c.M, c.N, r.dim, r.krylov_dim, opt.memory_limit_gib));
+
+  arma::cx_vec psi = product_state(s, model.orbitals, model.phi);
+  for (auto* part : {bench_matvec, bench_lanczos, bench_chebyshev, bench_observables, bench_export_and_csr})
+    part(c, opt, model, s, H, tables, psi, r, out);
   out.flush();
   return r;
 }
