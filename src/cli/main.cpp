@@ -256,6 +256,8 @@ int main(int argc, char** argv) {
   bench->add_option("--repeats", bopt.repeats, "matvec repetitions")->check(CLI::PositiveNumber);
   bench->add_option("--export", bopt.export_dir, "write each case's sparse H for benchmarks/scipy_expm.py into this folder");
   bench->add_flag("--quick", bopt.quick, "only the smallest case");
+  bool bench_vlasov = false;
+  bench->add_flag("--vlasov", bench_vlasov, "only the Vlasov–Hartree transport step (32 x 32 sites x 64 x 64 momenta)");
   bench->add_flag("--large", bopt.large, "one unit step and one output on L = 14, M = 7, N = 6 (9.3e7 states, about 7 GiB), time and peak memory");
   bench->add_option("-t,--threads", threads, "OpenMP threads (default: all cores)")->check(CLI::NonNegativeNumber);
   auto* scan = app.add_subcommand("scan", "run a family of models along a scaling regime, fit error exponents (resumable)");
@@ -269,7 +271,10 @@ int main(int argc, char** argv) {
     if (*scan) return cmd_scan(model_path, threads);
     if (*bench) {
       configure_threads(threads);
-      run_bench(bopt, std::cout);
+      if (bench_vlasov)
+        run_vlasov_bench({}, std::cout);
+      else
+        run_bench(bopt, std::cout);
       return 0;
     }
   } catch (const InputError& e) {

@@ -200,3 +200,20 @@ TEST(Bench, InvalidOptionsThrow) {
   o.memory_limit_gib = 1e-6;  // 4 KiB: no room for the Krylov space
   EXPECT_THROW(run_bench(o, log), CapacityError);
 }
+
+// The Vlasov transport benchmark advances the phase-space grid it reports (L x (2 L_a)^d cells) and
+// conserves the mass to round-off in both its uncoupled and coupled runs.
+TEST(Bench, VlasovStepConservesMassOnTheReportedGrid) {
+  std::ostringstream out;
+  const auto results = fockmix::run_vlasov_bench({2, 6, 1}, out);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    EXPECT_EQ(r.sites, 36);
+    EXPECT_EQ(r.momenta, 144);
+    EXPECT_EQ(r.cells, 36 * 144);
+    EXPECT_LT(r.mass_drift, 1e-12);
+    EXPECT_GT(r.cells_per_second, 0.0);
+  }
+  EXPECT_EQ(results[0].lambda, 0.0);
+  EXPECT_GT(results[1].lambda, 0.0);
+}

@@ -104,6 +104,24 @@ struct BenchResult {
 /// memory_limit_gib, IoError if an export fails.
 std::vector<BenchResult> run_bench(const BenchOptions& options, std::ostream& out);
 
+/// The Vlasov–Hartree transport benchmark (`fockmix bench --vlasov`): one Strang step on a hopping lattice
+/// of `sites_per_axis`^dim sites times the default doubled Brillouin-zone momentum grid.
+struct VlasovBenchOptions {
+  int dim = 2;                 ///< 1 or 2
+  Index sites_per_axis = 32;   ///< L_a (>= 2)
+  int repeats = 3;             ///< best of this many steps (>= 1)
+};
+struct VlasovBenchResult {
+  double lambda = 0.0;             ///< 0: transport only; else coupled to the condensate
+  Index sites = 0, momenta = 0, cells = 0;
+  double step_seconds = 0.0;       ///< best Strang step
+  double cells_per_second = 0.0;   ///< phase-space cells advanced per second
+  double mass_drift = 0.0;         ///< |int f - 1| after the steps (round-off)
+  double bytes = 0.0;              ///< VlasovHartree::memory_bytes
+};
+/// Runs it uncoupled (lambda = 0: transport alone) and coupled (lambda = 0.5: boson half steps included).
+std::vector<VlasovBenchResult> run_vlasov_bench(const VlasovBenchOptions& options, std::ostream& out);
+
 /// STREAM triad a[i] = b[i] + s c[i] over three arrays of `n_doubles` doubles with OpenMP static
 /// scheduling (first touch by the same threads), counted as 24 bytes per element; the best of
 /// `repeats` sweeps, in bytes per second. Use arrays far beyond the last-level cache.
