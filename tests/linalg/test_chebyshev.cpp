@@ -9,6 +9,7 @@
 #include "fockmix/model/footprint.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/grid/one_body.hpp"
+#include "exact/propagator_fixture.hpp"
 #include "fockmix/linalg/chebyshev.hpp"
 #include "fockmix/linalg/krylov.hpp"
 #include "fockmix/linalg/vector_ops.hpp"
@@ -17,21 +18,8 @@ using namespace fockmix;
 
 namespace {
 
-struct Fixture {
-  Lattice lat{{6}, 1.0};
-  arma::mat tF, tB, V;
-  Fixture() {
-    tF = kinetic(lat, KineticKind::Hopping, 1.0, 0.5) + arma::diagmat(potential(lat, {PotentialKind::Harmonic, 0.4, 1, {}, {}}));
-    tB = kinetic(lat, KineticKind::Spectral, 1.0, 0.5);
-    V = interaction_matrix(lat, {InteractionKind::Gaussian, 2.0, 1.0, 1.0, {}});
-  }
-};
-
-arma::cx_vec random_state(Index D, int seed) {
-  arma::arma_rng::set_seed(seed);
-  arma::cx_vec v = arma::randn<arma::cx_vec>(D);
-  return v / arma::norm(v);
-}
+using Fixture = test_support::PropagatorFixture;
+using test_support::random_state;
 
 /// A dense Hermitian matrix as a LinearOperator (tests of the propagator alone).
 struct DenseOp {
