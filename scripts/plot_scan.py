@@ -6,6 +6,10 @@ Panels: the errors' maximum over [0, T] against N, with the least-squares power 
 (conjectured optimal) anchored at the first point; the trace-norm errors at the chosen times against N;
 and, when M does not equal N, e_F against M.
 
+A scan with fit_against = "hbar" (a semiclassical study, HH -> VH) is drawn against hbar instead: the
+Hartree-Vlasov errors' maximum over [0, T] with their fits, beside the guide lines hbar^(1/2) (Theorem 2)
+and hbar (conjectured, Remark 2.6); and the same errors at the chosen times.
+
 Usage: /usr/bin/python3 scripts/plot_scan.py SCAN.h5 [-o FIGURE.png] [--dpi 100]
 Needs Debian's python3-matplotlib, python3-h5py and python3-numpy (use /usr/bin/python3).
 """
@@ -31,8 +35,17 @@ LABELS = {
     "nF_exc": r"$N_F^{exc}$",
     "nB_exc": r"$N_B^{exc}$",
 }
-COLOURS = {"eF_trace": "C0", "eB_trace": "C3", "eF_hs": "C0", "eB_hs": "C3", "nF_exc": "C2", "nB_exc": "C4"}
-MARKERS = {"eF_trace": "o", "eB_trace": "s", "eF_hs": "o", "eB_hs": "s", "nF_exc": "^", "nB_exc": "v"}
+LABELS.update({
+    "vh_eF_trace": r"$\|\omega - M\,\mathrm{Op}(f)\|_{Tr}/M$",
+    "vh_rhoF_l1": r"$\|\rho_F^{HH} - \rho_F^{VH}\|_1$",
+    "vh_eB_trace": r"$e_B$ (HH vs VH)",
+    "vh_fourier": r"$|f^\hbar - f|_1$ (2.24)",
+})
+COLOURS = {"eF_trace": "C0", "eB_trace": "C3", "eF_hs": "C0", "eB_hs": "C3", "nF_exc": "C2", "nB_exc": "C4",
+           "vh_eF_trace": "C0", "vh_rhoF_l1": "C2", "vh_eB_trace": "C3", "vh_fourier": "C1"}
+MARKERS = {"eF_trace": "o", "eB_trace": "s", "eF_hs": "o", "eB_hs": "s", "nF_exc": "^", "nB_exc": "v",
+           "vh_eF_trace": "o", "vh_rhoF_l1": "^", "vh_eB_trace": "s", "vh_fourier": "D"}
+HBAR_QUANTITIES = ("vh_eF_trace", "vh_rhoF_l1", "vh_eB_trace", "vh_fourier")
 
 
 def text(value):
@@ -80,6 +93,64 @@ def theory_lines(ax, x, y, fitted, with_labels):
     ax.loglog(xs, y0 * (xs / x0) ** -1.0, "-.", color="0.6", lw=1.3, label="slope −1 (conjectured optimal)" if with_labels else None)
 
 
+def hbar_guides(ax, x, ys, fitted, with_labels):
+    """hbar^(1/2) and hbar through the geometric mean of the plotted errors at the largest hbar."""
+    anchors = [y[fitted & (y > 0) & np.isfinite(y)] for y in ys]
+    anchors = [a for a in anchors if len(a)]
+    ok = fitted & (x > 0)
+    if not anchors or ok.sum() < 2:
+        return
+    i0 = np.argmax(np.where(ok, x, -np.inf))
+    y0 = np.exp(np.mean([np.log(y[i0]) for y in ys if y[i0] > 0 and np.isfinite(y[i0])]))
+    x0 = x[i0]
+    xs = np.geomspace(x[ok].min(), x[ok].max(), 50)
+    ax.loglog(xs, y0 * (xs / x0) ** 0.5, ":", color="0.35", lw=1.5,
+              label=r"$\hbar^{1/2}$ (Theorem 2)" if with_labels else None)
+    ax.loglog(xs, y0 * (xs / x0) ** 1.0, "-.", color="0.6", lw=1.5,
+              label=r"$\hbar$ (conjectured, Rem. 2.6)" if with_labels else None)
+
+
+def plot_hbar(f, args, out):
+    """A semiclassical scan (fit_against = "hbar"): the HH-VH errors against hbar."""
+    value = f["points/value"][()]
+    fit_from = int(f["fits"].attrs.get("fit_from", 0))
+    fitted = value >= fit_from
+    hbar = f["points/hbar"][()]
+    times = f["times"][()] if "times" in f else np.array([])
+    quantities = [q for q in HBAR_QUANTITIES if f"max/{q}" in f and np.isfinite(f[f"max/{q}"][()]).any()]
+    panels = 2 if len(times) else 1
+    fig, axes = plt.subplots(1, panels, figsize=(5.6 * panels, 4.6), squeeze=False)
+    axes = axes[0]
+    horizon = float(f.attrs["horizon"])
+    ax = axes[0]
+    for q in quantities:
+        draw_quantity(ax, hbar, f[f"max/{q}"][()], f, "hbar", q, 0, fitted)
+    hbar_guides(ax, hbar, [f[f"max/{q}"][()] for q in quantities], fitted, True)
+    ax.set_title(f"HH vs VH, max over [0, {horizon:g}]")
+    ax.set_ylabel("error")
+    if len(times):
+        ax = axes[1]
+        k = len(times) - 1
+        for q in quantities:
+            draw_quantity(ax, hbar, f[f"at_times/{q}"][()][:, k], f, "hbar", q, k + 1, fitted, hollow=True,
+                          label_extra=f", t = {times[k]:g}")
+        hbar_guides(ax, hbar, [f[f"at_times/{q}"][()][:, k] for q in quantities], fitted, True)
+        ax.set_title(f"HH vs VH at t = {times[k]:g}")
+    for ax in axes:
+        ax.set_xlabel(r"$\hbar$")
+        ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(np.unique(np.round(hbar, 3))))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%.3g"))
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.grid(True, which="both", alpha=0.25)
+        ax.legend(fontsize=7, loc="best")
+    status = text(f.attrs["status"])
+    note = f", fits over {int(fitted.sum())} points (grey: left out)" if not fitted.all() else ""
+    fig.suptitle(f"{text(f.attrs['name'])}: {text(f.attrs['regime'])} regime, {len(hbar)} points{note}, e ~ " + r"$\hbar^b$"
+                 + ("" if status == "completed" else f" ({status})"), fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out, dpi=args.dpi)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("scan", help="scan HDF5 file written by `fockmix scan`")
@@ -91,6 +162,10 @@ def main():
     with h5py.File(args.scan, "r") as f:
         if "points" not in f:
             sys.exit(f"{args.scan}: no finished points yet")
+        if text(f.attrs.get("fit_against", "particles")) == "hbar":
+            plot_hbar(f, args, out)
+            print(out)
+            return
         value = f["points/value"][()]
         fit_from = int(f["fits"].attrs.get("fit_from", 0))
         fitted = value >= fit_from

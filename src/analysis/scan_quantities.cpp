@@ -16,6 +16,11 @@ constexpr std::array quantities{
   ScanQuantity{"eB_hs",    "comparison/exact_hartree/eB_hs",    "eB_HS",  "<= -1/2 (HS<=Tr)",  "-1", "e_B with the Hilbert–Schmidt norm (at most the trace-norm one)"},
   ScanQuantity{"nF_exc",   "comparison/exact_hartree/nF_exc",   "nF_exc", "0 (Thm 3: O(1))",   "0",  "<N_F^exc> = 2 (M - Re Tr[omega gamma_F]) (particles plus holes)"},
   ScanQuantity{"nB_exc",   "comparison/exact_hartree/nB_exc",   "nB_exc", "0 (Thm 3: O(1))",   "0",  "<N_B^exc> = N - <phi, gamma_B phi> (bosons outside the condensate)"},
+  // Hartree–Hartree vs Vlasov–Hartree (Theorem 2): exponents of hbar, fitted with fit_against = "hbar"
+  ScanQuantity{"vh_eF_trace",  "comparison/hartree_vlasov/eF_trace",     "vhF_Tr",  ">= +1/2 hbar (Thm 2)", "+1", "||omega - M Op(f)||_Tr / M (HH vs VH fermions)"},
+  ScanQuantity{"vh_rhoF_l1",   "comparison/hartree_vlasov/rhoF_l1",      "vh_rhoF", ">= +1/2 hbar (Thm 2)", "+1", "||rho_F^HH - rho_F^VH||_1 (site-normalised densities)"},
+  ScanQuantity{"vh_eB_trace",  "comparison/hartree_vlasov/eB_trace",     "vhB_Tr",  ">= +1/2 hbar (2.29)", "+1", "|| |phi><phi| - |phi^hbar><phi^hbar| ||_Tr <= 2 ||phi - phi^hbar|| (2.29)"},
+  ScanQuantity{"vh_fourier",   "comparison/hartree_vlasov/fourier_norm", "vh_|f|1", ">= +1/2 hbar (Thm 2)", "+1", "|f^hbar - f|_1 of (2.24) (Fourier-based norm, HH vs VH)"},
 };
 // clang-format on
 

@@ -118,8 +118,9 @@ void ScanRunner::run_point(std::size_t i, int threads) {
     {
       std::lock_guard<std::mutex> g(lock_);
       fraction_[i] = f;
+      const bool exact = m.exact.enabled;  // without it, the Hartree–Vlasov errors
       report(fmt::format("M = {}, N = {}: t = {:.3g}, e_F = {:.2e}, e_B = {:.2e}", m.fermions.number, m.bosons.number, rec.t,
-                         record_value(rec, "eF_trace"), record_value(rec, "eB_trace")));
+                         record_value(rec, exact ? "eF_trace" : "vh_eF_trace"), record_value(rec, exact ? "eB_trace" : "vh_eB_trace")));
     }
     if (external_stop()) stop_all_.store(true);  // run_model checks stop_all_ right after this hook
   };
@@ -214,7 +215,7 @@ ScanResult ScanRunner::run() {
   const int total_threads = spec_.threads > 0 ? spec_.threads : omp_get_max_threads();
   std::vector<std::size_t> small, large;
   for (std::size_t i : pending) {
-    const bool is_small = spec_.parallel_points > 1 && exact_footprint(plan_[i].model).dim <= spec_.parallel_max_dim;
+    const bool is_small = scan_point_is_small(spec_, plan_[i]);
     (is_small ? small : large).push_back(i);
   }
   if (!small.empty()) run_small(small, total_threads);

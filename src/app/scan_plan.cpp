@@ -138,6 +138,15 @@ void set_lattice(const ScanSpec& spec, std::size_t i, Model& m) {
     }
   } else if (spec.extra_sites >= 0) {
     m.sites = {m.fermions.number + spec.extra_sites};
+  } else if (spec.points_per_hbar > 0) {
+    // refine_with_hbar (box fixed): L_a = round(c ell_a / hbar), so that h = ell_a / L_a ~ hbar / c
+    for (int a = 0; a < d; ++a) {
+      const double ell = base.spacing * static_cast<double>(base.sites[a]);
+      const double La = std::round(spec.points_per_hbar * ell / m.hbar);
+      if (!(La >= 1.0) || !(La < 1e9))
+        fail(spec, "scan.points_per_hbar", fmt::format("point {}: hbar = {} gives {} sites on axis {}", i, m.hbar, La, a));
+      m.sites[a] = static_cast<Index>(La);
+    }
   }
   if (static_cast<int>(m.sites.size()) != d)
     fail(spec, "scan.sites[" + std::to_string(i) + "]", fmt::format("has {} axes, the base model has {}", m.sites.size(), d));
@@ -274,12 +283,23 @@ std::optional<ScanPointResult> read_point_file(const ScanSpec& spec, const ScanP
 }
 
 double point_cost(const ScanPoint& p) {
+  if (!p.model.exact.enabled) {
+    // mean-field solvers only: L x L eigen-decompositions every step
+    const double L = static_cast<double>(p.sites());
+    const double steps = p.model.t_final / std::max(1e-12, p.model.hartree.enabled ? p.model.hartree.dt : p.model.vlasov.dt);
+    return L * L * L * std::min(steps, 1e9) + 1e3;
+  }
   double dim = 1.0;
   try {
     dim = static_cast<double>(exact_footprint(p.model).dim);
   } catch (const std::exception&) {
   }
   return dim * static_cast<double>(p.model.fermions.number + p.model.bosons.number + 1) + 1e3;
+}
+
+bool scan_point_is_small(const ScanSpec& spec, const ScanPoint& p) {
+  if (spec.parallel_points <= 1 || !p.model.exact.enabled) return false;
+  return exact_footprint(p.model).dim <= spec.parallel_max_dim;
 }
 
 }  // namespace fockmix

@@ -34,11 +34,15 @@ std::string point_row(const ScanSpec& spec, const ScanPoint& p, bool& all_fit) {
   if (std::abs(p.M_unrounded - static_cast<double>(m.fermions.number)) > 1e-9) Mtext += fmt::format("({:.4g})", p.M_unrounded);
   std::string dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", "?", "?", "?", "?", "?");
   std::string status;
-  try {
-    const ExactFootprint f = exact_footprint(m);
-    dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", f.dim_fermions, f.dim_bosons, f.dim, format_bytes(f.total_bytes), f.krylov_dim);
-  } catch (const std::exception& e) {
-    status = e.what();
+  if (!m.exact.enabled) {
+    dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", "-", "-", "-", "-", "-");  // no exact solver
+  } else {
+    try {
+      const ExactFootprint f = exact_footprint(m);
+      dims = fmt::format("{:>9} {:>10} {:>12} {:>10} {:>3}", f.dim_fermions, f.dim_bosons, f.dim, format_bytes(f.total_bytes), f.krylov_dim);
+    } catch (const std::exception& e) {
+      status = e.what();
+    }
   }
   try {
     validate(m);
@@ -58,6 +62,26 @@ std::string pm(const LinearFit& f) {
   return fmt::format("{:+.3f} ± {:.3f}", f.slope, f.slope_stderr);
 }
 
+/// fit_against = "hbar": the exponents b of e ~ hbar^b (the N and M fits are in the scan file).
+void print_hbar_fits(const ScanSpec& spec, const ScanResult& res, const std::vector<std::string>& labels, std::ostream& out) {
+  const auto quantities = scan_quantities();
+  out << fmt::format("{:<12} {:<9} {:>17} {:>21} {:>8}\n", "quantity", "time", "b vs hbar", "theorem", "optimal");
+  for (std::size_t q = 0; q < quantities.size(); ++q) {
+    if (std::none_of(res.points.begin(), res.points.end(), [&](const auto& r) { return r.has(q); })) continue;
+    const ScanFit* fh = nullptr;
+    for (const auto& f : res.fits)
+      if (f.quantity == q && f.axis == FitAxis::Hbar) fh = &f;
+    if (fh == nullptr) continue;
+    for (std::size_t c = 0; c < fh->columns.size(); ++c)
+      out << fmt::format("{:<12} {:<9} {:>17} {:>21} {:>8}\n", c == 0 ? quantities[q].name : "", labels[c], pm(fh->columns[c]),
+                         quantities[q].theorem, quantities[q].optimal);
+  }
+  out << fmt::format("theorem: Theorem 2 (2.29) bounds the HH -> VH distance in weak norms and ||phi - phi^hbar|| by C (hbar^(1/2) + the\n"
+                     "initial distance), i.e. b >= 1/2; Remark 2.6 conjectures hbar (b = 1). Exact-vs-HH rows, if any, carry\n"
+                     "Theorem 1's rates in N and M: see the fits against N and M in {} (fits/N, fits/M).\n",
+                     spec.output);
+}
+
 /// The fitted exponents of every quantity some point has, next to the theorems' rates.
 void print_fits(const ScanSpec& spec, const ScanResult& res, std::ostream& out) {
   bool M_varies = false, same_axes = true;
@@ -69,8 +93,13 @@ void print_fits(const ScanSpec& spec, const ScanResult& res, std::ostream& out) 
   std::vector<std::string> labels{"max[0,T]"};
   for (double t : spec.times) labels.push_back(fmt::format("t={}", t));
   const auto fitted = std::count_if(res.points.begin(), res.points.end(), [&](const auto& r) { return r.point.value >= spec.fit_from; });
-  out << fmt::format("\nfitted exponents b of e ~ X^b (least squares on logs, ± one standard error; {} points{})\n", fitted,
+  out << fmt::format("\nfitted exponents b of e ~ {}^b (least squares on logs, ± one standard error; {} points{})\n",
+                     spec.fit_against == FitAgainst::Hbar ? "hbar" : "X", fitted,
                      spec.fit_from > 0 ? fmt::format(" with {} >= {}", to_string(spec.vary), spec.fit_from) : std::string());
+  if (spec.fit_against == FitAgainst::Hbar) {
+    print_hbar_fits(spec, res, labels, out);
+    return;
+  }
   out << fmt::format("{:<9} {:<9} {:>17}{} {:>17} {:>8}\n", "quantity", "time", same_axes ? "b vs N (= M)" : "b vs N",
                      one_axis ? "" : fmt::format(" {:>17}", "b vs M"), "theorem", "optimal");
   const auto quantities = scan_quantities();
@@ -79,7 +108,7 @@ void print_fits(const ScanSpec& spec, const ScanResult& res, std::ostream& out) 
     const ScanFit* fN = nullptr;
     const ScanFit* fM = nullptr;
     for (const auto& f : res.fits)
-      if (f.quantity == q) (f.axis == FitAxis::N ? fN : fM) = &f;
+      if (f.quantity == q && f.axis != FitAxis::Hbar) (f.axis == FitAxis::N ? fN : fM) = &f;
     if (fN == nullptr || fM == nullptr) continue;
     for (std::size_t c = 0; c < fN->columns.size(); ++c)
       out << fmt::format("{:<9} {:<9} {:>17}{} {:>17} {:>8}\n", c == 0 ? quantities[q].name : "", labels[c], pm(fN->columns[c]),
@@ -122,13 +151,19 @@ bool scan_info(const ScanSpec& spec, std::ostream& out) {
 }
 
 void print_scan_summary(const ScanSpec& spec, const ScanResult& res, std::ostream& out) {
-  out << fmt::format("\n{:>5} {:>5} {:>7} {:>11} {:>9} {:>9} | max over [0, T]:", "M", "N", "L", "D", "matvecs", "seconds");
-  for (const auto& q : scan_quantities()) out << fmt::format(" {:>9}", q.column);
+  // the quantities some point has (a scan without the exact solver has no exact-vs-HH columns)
+  std::vector<std::size_t> shown;
+  for (std::size_t q = 0; q < scan_quantities().size(); ++q)
+    if (std::any_of(res.points.begin(), res.points.end(), [&](const auto& r) { return r.has(q); })) shown.push_back(q);
+  if (shown.empty())
+    for (std::size_t q = 0; q < scan_quantities().size(); ++q) shown.push_back(q);
+  out << fmt::format("\n{:>5} {:>5} {:>7} {:>8} {:>11} {:>9} {:>9} | max over [0, T]:", "M", "N", "L", "hbar", "D", "matvecs", "seconds");
+  for (std::size_t q : shown) out << fmt::format(" {:>9}", scan_quantities()[q].column);
   out << "\n";
   for (const auto& r : res.points) {
-    out << fmt::format("{:>5} {:>5} {:>7} {:>11} {:>9} {:>9.2f} |                  ", r.point.model.fermions.number,
-                       r.point.model.bosons.number, sites_text(r.point.model.sites), r.dim, r.matvecs, r.seconds);
-    for (double v : r.max_value) out << fmt::format(" {:>9.3e}", v);
+    out << fmt::format("{:>5} {:>5} {:>7} {:>8.4g} {:>11} {:>9} {:>9.2f} |                  ", r.point.model.fermions.number,
+                       r.point.model.bosons.number, sites_text(r.point.model.sites), r.point.model.hbar, r.dim, r.matvecs, r.seconds);
+    for (std::size_t q : shown) out << fmt::format(" {:>9.3e}", r.max_value[q]);
     out << (r.reused ? "  (reused)" : "") << (r.point.value < spec.fit_from ? "  (not in the fits)" : "") << "\n";
   }
   if (res.points.size() < 2) {

@@ -64,7 +64,8 @@ ScanLaw read_law(const TomlReader& r, const toml::node& n, const std::string& k,
                 at_line(n));
 }
 
-/// scan.base: the base model, loaded and validated; it must enable both solvers.
+/// scan.base: the base model, loaded and validated; its enabled solvers must give at least one comparison
+/// (two of exact, Hartree–Hartree, Vlasov–Hartree: e.g. exact + HH for Theorem 1, HH + VH for Theorem 2).
 void read_base(const TomlReader& r, const toml::table& t, ScanSpec& spec) {
   std::error_code ec;
   const toml::node* bn = t.get("base");
@@ -77,8 +78,11 @@ void read_base(const TomlReader& r, const toml::table& t, ScanSpec& spec) {
   } catch (const InputError& e) {
     r.fail("scan.base", "the base model '" + spec.base_path + "' is invalid: " + e.what());
   }
-  if (!spec.base.exact.enabled || !spec.base.hartree.enabled)
-    r.fail("scan.base", "the base model must enable both the exact and the Hartree–Hartree solver (exact.enabled, hartree.enabled)");
+  const int compared = (spec.base.exact.enabled ? 1 : 0) + (spec.base.hartree.enabled ? 1 : 0) + (spec.base.vlasov.enabled ? 1 : 0);
+  if (compared < 2)
+    r.fail("scan.base",
+           "the base model must enable at least two of the exact, Hartree–Hartree and Vlasov–Hartree solvers (exact.enabled, "
+           "hartree.enabled, vlasov.enabled): a scan records their comparisons");
 }
 
 /// scan.regime, scan.vary and scan.values.
@@ -127,9 +131,21 @@ void read_lattice_rule(const TomlReader& r, const toml::table& t, ScanSpec& spec
     if (spec.sites.size() != n)
       r.fail("scan.sites", fmt::format("needs one lattice per value ({}), got {}", n, spec.sites.size()));
   }
-  if (rules > 1) r.fail("scan", "give at most one lattice rule: sites_per_fermion, extra_sites or sites");
-  spec.box = spec.regime == ScanRegime::Semiclassical ? BoxRule::Fixed : BoxRule::Grow;
+  if (const auto* x = t.get("lattice")) {
+    ++rules;
+    r.as_choice(*x, "scan.lattice", {"refine_with_hbar"});
+    const toml::node* c = t.get("points_per_hbar");
+    if (c == nullptr) r.fail("scan.points_per_hbar", "missing: lattice = \"refine_with_hbar\" needs hbar / h (e.g. 1.25)");
+    spec.points_per_hbar = r.as_finite_number(*c, "scan.points_per_hbar");
+    if (!(spec.points_per_hbar > 0)) r.fail("scan.points_per_hbar", fmt::format("must be > 0, got {}", spec.points_per_hbar));
+  } else if (t.get("points_per_hbar") != nullptr) {
+    r.fail("scan.points_per_hbar", "applies only with lattice = \"refine_with_hbar\"");
+  }
+  if (rules > 1) r.fail("scan", "give at most one lattice rule: sites_per_fermion, extra_sites, sites or lattice");
+  spec.box = spec.regime == ScanRegime::Semiclassical || spec.points_per_hbar > 0 ? BoxRule::Fixed : BoxRule::Grow;
   if (const auto* x = t.get("box")) spec.box = r.as_choice(*x, "scan.box", {"grow", "fixed"}) == "grow" ? BoxRule::Grow : BoxRule::Fixed;
+  if (spec.points_per_hbar > 0 && spec.box != BoxRule::Fixed)
+    r.fail("scan.box", "lattice = \"refine_with_hbar\" keeps the box and refines h = ell / L with hbar: it needs box = \"fixed\"");
   if (const auto* x = t.get("trap")) spec.trap = r.as_choice(*x, "scan.trap", {"fixed", "box"}) == "fixed" ? TrapRule::Fixed : TrapRule::Box;
 }
 
@@ -187,6 +203,8 @@ void read_time(const TomlReader& r, const toml::table& t, ScanSpec& spec) {
     for (std::size_t j = 0; j < k; ++j)
       if (same_output_time(spec.times[j], tk, spec.horizon)) r.fail(key, fmt::format("{} appears twice", tk));
   }
+  if (const auto* x = t.get("fit_against"))
+    spec.fit_against = r.as_choice(*x, "scan.fit_against", {"particles", "hbar"}) == "hbar" ? FitAgainst::Hbar : FitAgainst::Particles;
   if (const auto* x = t.get("fit_from")) {
     spec.fit_from = r.as_integer(*x, "scan.fit_from");
     Index usable = 0;
@@ -228,12 +246,19 @@ void add_warnings(ScanSpec& spec) {
     spec.warnings.push_back(
         "the semiclassical regime (2.20) in d = 1 violates condition (2.15) of Theorem 1 (hbar M = 1, and k_l has d - 1 in its "
         "denominator): Theorem 1 makes no claim here; the papers assume d >= 2");
-  if (spec.sites.empty() && spec.sites_per_fermion <= 0 && spec.extra_sites < 0 && spec.vary == ScanVariable::M)
+  if (spec.sites.empty() && spec.sites_per_fermion <= 0 && spec.extra_sites < 0 && spec.points_per_hbar <= 0 &&
+      spec.vary == ScanVariable::M)
     spec.warnings.push_back(
         "the lattice is fixed while M grows: the fermions have no mean-field limit on a fixed lattice (M <= L), and M = L is a "
         "filled band (trivially exact)");
   // the points (lattice rules, particle numbers); memory is checked by validate_scan
   const std::vector<ScanPoint> points = scan_plan(spec);
+  if (spec.fit_against == FitAgainst::Hbar) {
+    bool varies = false;
+    for (const auto& p : points) varies = varies || std::abs(p.model.hbar - points.front().model.hbar) > 1e-12 * points.front().model.hbar;
+    if (!varies && points.size() > 1)
+      spec.warnings.push_back("fit_against = \"hbar\" but hbar is the same at every point: the hbar fits have no slope");
+  }
   for (const auto& p : points)
     if (std::abs(p.N_unrounded - static_cast<double>(p.model.bosons.number)) > 1e-9 ||
         std::abs(p.M_unrounded - static_cast<double>(p.model.fermions.number)) > 1e-9) {
@@ -274,9 +299,9 @@ ScanSpec parse_scan(const std::string& path) {
   const toml::table* st = r.table(root, "", "scan");
   if (st == nullptr) r.fail("scan", "missing: a scan file needs a [scan] table (models/README.md, \"Scan files\")");
   const toml::table& t = *st;
-  r.check_keys(t, "scan", {"base", "regime", "vary", "values", "sites_per_fermion", "extra_sites", "sites", "box", "trap", "N",
-                           "M", "lambda", "hbar", "mass_F", "mass_B", "horizon", "output_every", "times", "fit_from", "output",
-                           "threads", "parallel_points", "parallel_max_dim"});
+  r.check_keys(t, "scan", {"base", "regime", "vary", "values", "sites_per_fermion", "extra_sites", "sites", "lattice", "points_per_hbar", "box",
+                           "trap", "N", "M", "lambda", "hbar", "mass_F", "mass_B", "horizon", "output_every", "times", "fit_from",
+                           "fit_against", "output", "threads", "parallel_points", "parallel_max_dim"});
   read_base(r, t, spec);
   read_regime_and_values(r, t, spec);
   read_lattice_rule(r, t, spec);
@@ -303,6 +328,7 @@ void validate_scan(const ScanSpec& spec) {
   if (spec.parallel_points > 1) {
     std::vector<double> small;
     for (const auto& p : points) {
+      if (!p.model.exact.enabled) continue;  // without the exact solver every point runs alone (scan_point_is_small)
       const ExactFootprint f = exact_footprint(p.model);
       if (f.dim <= spec.parallel_max_dim) small.push_back(f.total_bytes);
     }

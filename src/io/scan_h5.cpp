@@ -36,6 +36,8 @@ void write_description(const h5::Group& root, const ScanSpec& spec, const ScanRe
   root.set_attr("name", spec.name);
   root.set_attr("status", to_string(res.status));
   root.set_attr("regime", to_string(spec.regime));
+  root.set_attr("fit_against", to_string(spec.fit_against));
+  root.set_attr("points_per_hbar", spec.points_per_hbar);
   root.set_attr("vary", to_string(spec.vary));
   root.set_attr("box", to_string(spec.box));
   root.set_attr("trap", to_string(spec.trap));
@@ -131,13 +133,20 @@ void write_quantities(const h5::Group& root, const ScanSpec& spec, const ScanRes
   }
 }
 
-/// `fits/<axis>/<q>`: slope, intercept, their standard errors, residual and points of every column.
+/// `fits/<axis>/<q>` (axis N, M, and hbar with fit_against = "hbar"): slope, intercept, their standard errors, residual and points of every column.
 void write_fits(const h5::Group& root, const ScanSpec& spec, const ScanResult& res) {
   std::string columns = "max";
   for (double t : spec.times) columns += fmt::format(",{}", t);
   const h5::Group fg = root.group("fits");
   fg.set_attr("columns", columns);
   fg.set_attr("fit_from", spec.fit_from);
+  fg.set_attr("fit_against", to_string(spec.fit_against));
+  std::string axes;
+  for (FitAxis a : fit_axes(spec)) {
+    if (!axes.empty()) axes += ',';
+    axes += to_string(a);
+  }
+  fg.set_attr("axes", axes);
   fg.set_attr("model", std::string("log y = intercept + slope log x, least squares; slope_stderr = sqrt(s^2 / Sxx)"));
   for (const auto& f : res.fits) {
     const h5::Group g = fg.group(to_string(f.axis) + "/" + std::string(scan_quantities()[f.quantity].name));

@@ -230,7 +230,10 @@ void expect_same_results(const ScanResult& a, const ScanResult& b) {
       for (std::size_t t = 0; t < p.series[k].size(); ++t)
         EXPECT_NEAR(p.series[k][t], q.series[k][t], 1e-12 * std::max(1.0, std::abs(p.series[k][t])))
             << scan_quantities()[k].name << " point " << i << " time " << t;
-      EXPECT_NEAR(p.max_value[k], q.max_value[k], 1e-12 * std::max(1.0, p.max_value[k]));
+      EXPECT_EQ(p.has(k), q.has(k)) << scan_quantities()[k].name;
+      if (p.has(k)) {  // a missing quantity is NaN in both
+        EXPECT_NEAR(p.max_value[k], q.max_value[k], 1e-12 * std::max(1.0, p.max_value[k]));
+      }
     }
   }
   ASSERT_EQ(a.fits.size(), b.fits.size());
@@ -311,6 +314,139 @@ TEST_F(ScanFiles, SmallPointsSideBySideGiveTheSameResults) {
   EXPECT_EQ(two.status, ScanStatus::Completed);
   for (const auto& p : two.points) EXPECT_EQ(p.threads, 1);  // two threads split between two points
   expect_same_results(one, two);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semiclassical scans: fits against hbar, scans without the exact solver
+
+/// Synthetic point results with e = c hbar^b (times a little noise): fit_scan against hbar recovers b with
+/// a standard error, and still fits against N and M.
+TEST(ScanFitAgainstHbar, RecoversTheExponentOfSyntheticData) {
+  ScanSpec spec;
+  spec.fit_against = FitAgainst::Hbar;
+  spec.times = {0.5};
+  const std::size_t q = static_cast<std::size_t>(find_scan_quantity("vh_eF_trace") - scan_quantities().data());
+  ASSERT_LT(q, scan_quantities().size());
+  const double b = 0.75, c = 0.3;
+  const std::vector<double> noise{0.01, -0.02, 0.015, 0.0, -0.01, 0.02};
+  std::vector<ScanPointResult> points;
+  for (std::size_t i = 0; i < noise.size(); ++i) {
+    ScanPointResult r;
+    const Index M = static_cast<Index>(10 + 6 * i);
+    r.point.value = M;
+    r.point.model.fermions.number = M;
+    r.point.model.bosons.number = static_cast<Index>(std::llround(std::pow(M, 1.5)));
+    r.point.model.hbar = 1.0 / std::sqrt(static_cast<double>(M));
+    const double e = c * std::pow(r.point.model.hbar, b) * std::exp(noise[i]);
+    for (auto& a : r.at_times) a.assign(spec.times.size(), NAN);  // as read_point_file leaves a missing quantity
+    r.series[q] = {0.0, e};
+    r.max_value[q] = e;
+    r.at_times[q] = {0.5 * e};
+    points.push_back(std::move(r));
+  }
+  EXPECT_EQ(fit_axes(spec), (std::vector<FitAxis>{FitAxis::Hbar, FitAxis::N, FitAxis::M}));
+  const std::vector<ScanFit> fits = fit_scan(spec, points);
+  ASSERT_EQ(fits.size(), 3 * scan_quantities().size());
+  const ScanFit& f = fits[q];  // axis-major: hbar first
+  EXPECT_EQ(f.axis, FitAxis::Hbar);
+  EXPECT_EQ(to_string(f.axis), "hbar");
+  ASSERT_EQ(f.columns.size(), 2u);
+  for (const LinearFit& col : f.columns) {
+    EXPECT_EQ(col.points, 6);
+    EXPECT_GT(col.slope_stderr, 0.0);
+    EXPECT_LT(col.slope_stderr, 0.1);
+    EXPECT_NEAR(col.slope, b, 3 * col.slope_stderr);
+  }
+  EXPECT_NEAR(std::exp(f.columns[0].intercept), c, 0.05 * c);
+  // hbar = M^{-1/2}: the slope against M is -b/2
+  const ScanFit& fM = fits[2 * scan_quantities().size() + q];
+  EXPECT_EQ(fM.axis, FitAxis::M);
+  EXPECT_NEAR(fM.columns[0].slope, -0.5 * f.columns[0].slope, 1e-12);
+  // quantities no point has: no fit
+  EXPECT_EQ(fits[0].columns[0].points, 0);
+  EXPECT_TRUE(std::isnan(fits[0].columns[0].slope));
+}
+
+/// A semiclassical 2D scan with Hartree–Hartree and Vlasov–Hartree only: the lattice refined with hbar,
+/// the points run, the HH–VH quantities recorded and fitted against hbar (and the exact ones absent).
+TEST_F(ScanFiles, SemiclassicalScanWithoutExactSolverRunsAndFitsAgainstHbar) {
+  write("vh2d.toml", R"(
+[grid]
+sites = [4, 4]
+spacing = 1.0
+kinetic = "spectral"
+[interaction]
+kind = "gaussian"
+amplitude = 2.0
+width = 0.7
+[fermions]
+number = 3
+trap = { kind = "harmonic", strength = 1.0 }
+potential = { kind = "harmonic", strength = 1.0 }
+[bosons]
+number = 5
+init = { kind = "packet", width = 0.6, centre = [2.5, 2.0] }
+[time]
+final = 0.2
+output_every = 0.1
+[exact]
+enabled = false
+[hartree]
+dt = 0.02
+[vlasov]
+enabled = true
+dt = 0.02
+)");
+  const std::string path = write("semi2d.toml", "[scan]\nbase = \"vh2d.toml\"\noutput = \"" + (dir_ / "semi2d").string() +
+                                                    ".h5\"\nregime = \"semiclassical\"\nvalues = [3, 6, 10]\n"
+                                                    "lattice = \"refine_with_hbar\"\npoints_per_hbar = 0.8\n"
+                                                    "times = [0.2]\nfit_against = \"hbar\"\n");
+  const ScanSpec spec = load_scan(path);
+  EXPECT_EQ(spec.fit_against, FitAgainst::Hbar);
+  EXPECT_EQ(spec.box, BoxRule::Fixed);
+  const std::vector<ScanPoint> plan = scan_plan(spec);
+  ASSERT_EQ(plan.size(), 3u);
+  for (const auto& p : plan) {
+    const Model& m = p.model;
+    EXPECT_DOUBLE_EQ(m.hbar, 1.0 / std::sqrt(static_cast<double>(p.value)));  // (2.20), d = 2
+    const Index La = std::llround(0.8 * 4.0 / m.hbar);
+    EXPECT_EQ(m.sites, (std::vector<Index>{La, La}));
+    EXPECT_DOUBLE_EQ(m.spacing * static_cast<double>(La), 4.0);  // the box is kept
+    EXPECT_FALSE(m.exact.enabled);
+  }
+  const ScanResult res = run_scan(spec);
+  ASSERT_EQ(res.status, ScanStatus::Completed);
+  ASSERT_EQ(res.points.size(), 3u);
+  const auto idx = [](const char* name) { return static_cast<std::size_t>(find_scan_quantity(name) - scan_quantities().data()); };
+  for (const auto& r : res.points) {
+    EXPECT_FALSE(r.has(idx("eF_trace")));  // no exact solver
+    for (const char* name : {"vh_eF_trace", "vh_rhoF_l1", "vh_eB_trace", "vh_fourier"}) {
+      ASSERT_TRUE(r.has(idx(name))) << name;
+      EXPECT_NEAR(r.series[idx(name)].front(), 0.0, 1e-8) << name;  // VH starts from W[omega_0] / M
+      EXPECT_GT(r.max_value[idx(name)], 0.0) << name;
+      EXPECT_TRUE(std::isfinite(r.max_value[idx(name)])) << name;
+    }
+  }
+  for (const auto& f : res.fits)
+    if (f.axis == FitAxis::Hbar && f.quantity == idx("vh_eF_trace")) {
+      EXPECT_EQ(f.columns[0].points, 3);
+      EXPECT_TRUE(std::isfinite(f.columns[0].slope));
+      EXPECT_TRUE(std::isfinite(f.columns[0].slope_stderr));
+    }
+  const h5::File file = h5::File::open(spec.output);
+  const h5::Group root = file.root();
+  EXPECT_EQ(root.attr_string("fit_against"), "hbar");
+  EXPECT_EQ(root.group("fits/hbar/vh_eF_trace").read_vec("slope").n_elem, 2u);  // max, t = 0.2
+  // refused: a growing box with refine_with_hbar, and a base with a single solver
+  expect_error(write("bad1.toml", "[scan]\nbase = \"vh2d.toml\"\nregime = \"semiclassical\"\nvalues = [3]\n"
+                                  "lattice = \"refine_with_hbar\"\npoints_per_hbar = 1\nbox = \"grow\"\n"),
+               "scan.box", "fixed");
+  expect_error(write("bad2.toml", "[scan]\nbase = \"vh2d.toml\"\nregime = \"semiclassical\"\nvalues = [3]\n"
+                                  "lattice = \"refine_with_hbar\"\n"),
+               "scan.points_per_hbar", "missing");
+  write("hh_only.toml", "[grid]\nsites = 4\n[fermions]\nnumber = 1\n[exact]\nenabled = false\n");
+  expect_error(write("bad3.toml", "[scan]\nbase = \"hh_only.toml\"\nregime = \"microscopic\"\nvalues = [1]\n"), "scan.base",
+               "at least two");
 }
 
 }  // namespace

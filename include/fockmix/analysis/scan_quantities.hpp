@@ -15,7 +15,8 @@ struct ScanQuantity {
   std::string_view name;      ///< dataset name in the scan file and in the tables, e.g. "eF_trace"
   std::string_view run_path;  ///< the time series in a run file, e.g. "comparison/exact_hartree/eF_trace"
   std::string_view column;    ///< short header of the terminal table, e.g. "eF_Tr"
-  std::string_view theorem;   ///< the theorems' exponent b of X^b, with its source, e.g. "<= -1/2 (2.16)"
+  std::string_view theorem;   ///< the theorems' exponent b of X^b, with its source, e.g. "<= -1/2 (2.16)" (X = N or M),
+                              ///< ">= +1/2 hbar (Thm 2)" (X = hbar: the Hartree–Vlasov quantities)
   std::string_view optimal;   ///< the known or conjectured optimal exponent, e.g. "-1"
   std::string_view doc;       ///< one line: what it is (SPEC §6)
 };

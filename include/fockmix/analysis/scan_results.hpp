@@ -35,9 +35,13 @@ struct ScanPointResult {
 };
 
 /// The x axis of a fit.
-enum class FitAxis { N, M };
-/// "N" or "M".
-inline std::string to_string(FitAxis a) { return a == FitAxis::N ? "N" : "M"; }
+enum class FitAxis { N, M, Hbar };
+/// "N", "M" or "hbar".
+inline std::string to_string(FitAxis a) { return a == FitAxis::N ? "N" : a == FitAxis::M ? "M" : "hbar"; }
+/// The axes fitted by a scan: {N, M} (fit_against = "particles") or {hbar, N, M} (fit_against = "hbar").
+std::vector<FitAxis> fit_axes(const ScanSpec& spec);
+/// The x value of a point on an axis: N, M or hbar.
+double fit_x(const ScanPoint& p, FitAxis axis);
 
 /// Fits of one quantity against one axis: column 0 is the maximum over [0, T], column k >= 1 the
 /// chosen time times[k - 1].
@@ -57,11 +61,11 @@ struct ScanResult {
   std::string output;                     ///< the scan HDF5 file
   std::vector<ScanPointResult> points;    ///< finished points, in the order of `values`
   Index points_total = 0, points_reused = 0;
-  std::vector<ScanFit> fits;              ///< {N, M} x every quantity (axis-major, table order)
+  std::vector<ScanFit> fits;              ///< fit_axes(spec) x every quantity (axis-major, table order)
   double seconds = 0.0;                   ///< wall time of this invocation
 };
 
-/// The fits of every quantity against N and M (from the finished points with value >= spec.fit_from);
+/// The fits of every quantity against the axes fit_axes(spec) (from the finished points with value >= spec.fit_from);
 /// points without a quantity are left out of its fits.
 std::vector<ScanFit> fit_scan(const ScanSpec& spec, const std::vector<ScanPointResult>& points);
 

@@ -26,7 +26,12 @@ std::vector<Model> scan_points(const ScanSpec& spec);
 /// scan_quantities() is read from its run-file path; a quantity the file lacks has no value.
 std::optional<ScanPointResult> read_point_file(const ScanSpec& spec, const ScanPoint& p, const std::string& file);
 
-/// Relative cost of a point for the time estimate: D (M + N + 1) (matvecs scale with the spectral width).
+/// Relative cost of a point for the time estimate: D (M + N + 1) (matvecs scale with the spectral width);
+/// without the exact solver L^3 per mean-field step (dense eigen-decompositions).
 double point_cost(const ScanPoint& p);
+
+/// Whether a point counts as small (runs side by side with others when parallel_points > 1): the exact
+/// solver's sector has D <= parallel_max_dim. Points without the exact solver always run alone.
+bool scan_point_is_small(const ScanSpec& spec, const ScanPoint& p);
 
 }  // namespace fockmix

@@ -29,6 +29,12 @@ enum class BoxRule {
   Fixed  ///< box ell_a of the base model fixed: h = ell_a / L_a is refined
 };
 
+/// The x axis of the scan's fits (scan.fit_against).
+enum class FitAgainst {
+  Particles,  ///< log e vs log N and log M (Theorem 1's rates)
+  Hbar        ///< log e vs log hbar (Theorem 2's rates, semiclassical studies)
+};
+
 /// How external potentials (traps and dynamic potentials of both species) follow the box.
 enum class TrapRule {
   Fixed,  ///< unchanged in physical units (centres default to the box centre anyway)
@@ -48,6 +54,8 @@ inline std::string to_string(ScanRegime r) {
 inline std::string to_string(ScanVariable v) { return v == ScanVariable::M ? "M" : "N"; }
 /// "grow" or "fixed".
 inline std::string to_string(BoxRule b) { return b == BoxRule::Grow ? "grow" : "fixed"; }
+/// "particles" or "hbar".
+inline std::string to_string(FitAgainst f) { return f == FitAgainst::Particles ? "particles" : "hbar"; }
 /// "fixed" or "box".
 inline std::string to_string(TrapRule t) { return t == TrapRule::Fixed ? "fixed" : "box"; }
 
@@ -76,6 +84,7 @@ struct ScanSpec {
   double sites_per_fermion = 0.0;                 ///< > 0: L = round(r M) (per axis in d > 1, see README)
   Index extra_sites = -1;                         ///< >= 0: L = M + c (1D)
   std::vector<std::vector<Index>> sites;          ///< explicit lattice of every point
+  double points_per_hbar = 0.0;                   ///< > 0 (lattice = "refine_with_hbar"): L_a = round(c ell_a / hbar), so hbar / h ~ c
   BoxRule box = BoxRule::Grow;
   TrapRule trap = TrapRule::Fixed;
   // custom regime
@@ -85,6 +94,7 @@ struct ScanSpec {
   double output_every = 0.0;         ///< output interval (default: the base model's)
   std::vector<double> times;         ///< chosen times in (0, T], each an output time
   Index fit_from = 0;                ///< fits use the points whose scanned value is >= this (0: all points)
+  FitAgainst fit_against = FitAgainst::Particles;  ///< the fits' x axis: N and M, or hbar
   // output and execution
   std::string output;                ///< scan HDF5 file (relative to the working directory)
   int threads = 0;                   ///< OpenMP threads in all (0 = all cores)
