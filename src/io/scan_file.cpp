@@ -17,6 +17,7 @@
 #include "fockmix/model/footprint.hpp"
 #include "fockmix/io/model.hpp"
 #include "io/toml_reader.hpp"
+#include "io/text_file.hpp"
 
 namespace fockmix {
 
@@ -26,13 +27,6 @@ using detail::TomlReader;
 using detail::type_name;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// A custom-regime parameter: a number, an array (one per value) or { coef, power, of }.
 ScanLaw read_law(const TomlReader& r, const toml::node& n, const std::string& k, ScanVariable vary) {
@@ -289,7 +283,7 @@ ScanSpec parse_scan(const std::string& path) {
   if (fs::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a scan file");
   ScanSpec spec;
   spec.source = path;
-  spec.text = read_text(path);
+  spec.text = detail::read_text_file(path);
   const toml::table root = detail::parse_toml(spec.text, path);
   const TomlReader r(path);
   r.check_keys(root, "", {"name", "scan"});

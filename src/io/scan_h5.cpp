@@ -14,19 +14,13 @@
 #include "fockmix/io/h5.hpp"
 #include "fockmix/io/scan_file.hpp"
 #include "fockmix/version.hpp"
+#include "io/text_file.hpp"
 
 namespace fockmix {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// Root attributes: what the scan is, where it stands, and the chosen times.
 void write_description(const h5::Group& root, const ScanSpec& spec, const ScanResult& res) {
@@ -44,7 +38,7 @@ void write_description(const h5::Group& root, const ScanSpec& spec, const ScanRe
   root.set_attr("scan_file", spec.source);
   root.set_attr("scan_toml", spec.text);
   root.set_attr("base_file", spec.base_path);
-  root.set_attr("base_toml", read_text(spec.base_path));
+  root.set_attr("base_toml", detail::read_text_file(spec.base_path));
   root.set_attr("horizon", spec.horizon);
   root.set_attr("output_every", spec.output_every);
   root.set_attr("points_total", res.points_total);
