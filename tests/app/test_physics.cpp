@@ -92,9 +92,9 @@ TEST(MicroscopicRegime, BosonErrorDecreasesWithN) {
     const h5::File file = h5::File::open(m.output);
     const h5::Group root = file.root();
     const arma::vec t = root.read_vec("times");
-    const arma::vec eB = root.group("comparison").read_vec("eB_trace");
-    const arma::vec eF = root.group("comparison").read_vec("eF_trace");
-    const arma::vec nB = root.group("comparison").read_vec("nB_exc");
+    const arma::vec eB = root.group("comparison/exact_hartree").read_vec("eB_trace");
+    const arma::vec eF = root.group("comparison/exact_hartree").read_vec("eF_trace");
+    const arma::vec nB = root.group("comparison/exact_hartree").read_vec("nB_exc");
     const arma::vec E = root.group("exact").read_vec("energy");
     const arma::vec E_hh = root.group("hartree").read_vec("energy");
     ASSERT_EQ(t.n_elem, 11u);
