@@ -2,17 +2,21 @@
 
 #include <dlfcn.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <filesystem>
 #include <limits>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "fockmix/analysis/comparisons.hpp"
+#include "fockmix/core/error.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/io/model_h5.hpp"
 #include "fockmix/io/recorder.hpp"
@@ -126,16 +130,24 @@ std::vector<Pair> pair_solvers(const std::vector<Running>& solvers, const h5::Gr
   return pairs;
 }
 
-/// One output time: advance and record every solver, then every pair. Returns the number of solvers
-/// that missed a tolerance on the way.
+/// One output time: advance every solver, then record every solver and every pair. Returns the number of
+/// solvers that missed a tolerance on the way, or -1 if a solver stopped early on request (nothing of
+/// this output time is written then).
 Index output_time(double t, std::vector<Running>& solvers, std::vector<Pair>& pairs, const RunHooks& hooks, RunRecord& rec) {
   Index unconverged = 0;
   rec.t = t;
+  for (Running& running : solvers) {
+    Solver& s = *running.solver;
+    const auto t0 = Clock::now();
+    const StepStatus st = s.advance_to(t, hooks.stop);
+    s.seconds += seconds_since(t0);
+    if (st.interrupted) return -1;
+    if (!st.converged) ++unconverged;
+  }
   std::vector<OneBodyView> views(solvers.size());
   for (std::size_t i = 0; i < solvers.size(); ++i) {
     Solver& s = *solvers[i].solver;
     const auto t0 = Clock::now();
-    if (!s.advance_to(t, hooks.stop).converged) ++unconverged;
     const Record r = s.observe();
     solvers[i].recorder.append(r);
     add_scalars(rec, s.name() + "/", r);
@@ -169,33 +181,47 @@ void finish(const std::vector<Running>& solvers, const h5::Group& root, RunSumma
 
 }  // namespace
 
-RunSummary run_model(const Model& model, const RunHooks& hooks) {
-  validate(model);
-  const auto t_start = Clock::now();
-  RunSummary sum;
-  sum.output = model.output;
+namespace {
+
+/// Where a run writes while it runs: the target itself, or (overwriting) `.NAME.partial-PID` beside it.
+std::string partial_name(const std::string& target) {
+  const std::filesystem::path p(target);
+  std::string name = fmt::format(".{}.partial-{}", p.filename().string(), ::getpid());
+  return (p.parent_path() / name).string();
+}
+
+/// The run proper, into the open `file`; every handle on the file is gone when it returns or throws.
+void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSummary& sum, Clock::time_point t_start) {
   const ModelOperators ops = build_operators(model);
   const InitialData init = initial_data(model, ops);
-
-  h5::File file = h5::File::create(model.output);
   const h5::Group root = file.root();
   write_header(model, ops, init, root);
+  file.flush();  // the file opens from here on, whatever happens next
+  if (hooks.started) hooks.started();
   std::vector<Running> solvers = start_solvers(SolverContext{model, ops, init}, root, sum);
   std::vector<Pair> pairs = pair_solvers(solvers, root, sum);
+  file.flush();
 
   Recorder times(file.root());
-  for (double t : model.output_times()) {
+  const std::vector<double> output_times = model.output_times();
+  for (std::size_t k = 0; k < output_times.size(); ++k) {
+    const double t = output_times[k];
     RunRecord rec;
-    sum.unconverged_steps += output_time(t, solvers, pairs, hooks, rec);
+    const Index unconverged = output_time(t, solvers, pairs, hooks, rec);
+    if (unconverged < 0) {  // a solver honoured the stop flag inside the interval
+      sum.status = RunStatus::Interrupted;
+      break;
+    }
+    sum.unconverged_steps += unconverged;
     Record tr;
     tr.put("times", t);
-    times.append(tr);
+    times.append(tr);  // last: `times` never lists an output time whose records are incomplete
     root.set_attr("t_reached", t);
     root.set_attr("unconverged_steps", sum.unconverged_steps);
     file.flush();
     sum.records.push_back(std::move(rec));
     if (hooks.progress) hooks.progress(model.t_final > 0 ? t / model.t_final : 1.0, sum.records.back());
-    if (hooks.stop && hooks.stop->load()) {
+    if (hooks.stop && hooks.stop->load() && k + 1 < output_times.size()) {
       sum.status = RunStatus::Interrupted;
       break;
     }
@@ -203,6 +229,41 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
   sum.seconds_total = seconds_since(t_start);
   finish(solvers, root, sum);
   file.flush();
+}
+
+}  // namespace
+
+RunSummary run_model(const Model& model, const RunHooks& hooks) {
+  validate(model);
+  const auto t_start = Clock::now();
+  RunSummary sum;
+  sum.output = model.output;
+  std::error_code ec;
+  if (!hooks.overwrite && std::filesystem::exists(model.output, ec))
+    throw IoError(model.output + ": the output file exists; not overwritten (fockmix run --overwrite replaces it)");
+  const std::string writing = hooks.overwrite ? partial_name(model.output) : model.output;
+  std::exception_ptr failure;
+  {
+    h5::File file = h5::File::create(writing, hooks.overwrite ? h5::File::Existing::Truncate : h5::File::Existing::Refuse);
+    try {
+      run_into(file, model, hooks, sum, t_start);
+    } catch (...) {
+      failure = std::current_exception();
+      try {  // best effort: the file says it did not finish (a full disk may refuse this too)
+        file.root().set_attr("status", "failed");
+        file.flush();
+      } catch (const std::exception&) {
+      }
+    }
+  }  // the file is closed here
+  if (failure) {
+    if (hooks.overwrite) std::filesystem::remove(writing, ec);  // the old file, if any, stays as it was
+    std::rethrow_exception(failure);
+  }
+  if (hooks.overwrite) {
+    std::filesystem::rename(writing, model.output, ec);
+    if (ec) throw IoError(writing + ": cannot rename to " + model.output + " (" + ec.message() + ")");
+  }
   return sum;
 }
 

@@ -114,6 +114,7 @@ void ScanRunner::run_point(std::size_t i, int threads) {
   }
   RunHooks rh;
   rh.stop = &stop_all_;
+  rh.overwrite = true;  // a point is recomputed on purpose (its old file, if any, is incomplete or stale)
   rh.progress = [&, i](double f, const RunRecord& rec) {
     {
       std::lock_guard<std::mutex> g(lock_);

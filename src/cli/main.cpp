@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/core.h>
 #include <iostream>
 
@@ -28,7 +29,46 @@ using namespace fockmix;
 namespace {
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop.store(true); }
+std::atomic<int> g_signals{0};
+/// First SIGINT/SIGTERM: stop cleanly after the current output time. Second: exit at once (the file was
+/// flushed at the last output time it lists).
+extern "C" void on_signal(int) {
+  if (g_signals.fetch_add(1) == 0) {
+    g_stop.store(true);
+    return;
+  }
+  static const char msg[] = "\nfockmix: second signal, exiting now (the file holds every output time it lists)\n";
+  [[maybe_unused]] const auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(130);
+}
+
+/// `-t`: 0 (all cores) or 1..1024 threads.
+const CLI::Validator thread_count(
+    [](std::string& text) -> std::string {
+      std::size_t used = 0;
+      long long n = -1;
+      try {
+        n = std::stoll(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || n < 0 || n > 1024)
+        return "threads must be between 1 and 1024, or 0 for all cores; got '" + text + "'";
+      return "";
+    },
+    "0..1024", "threads");
+
+/// Where `fockmix run`/`fluct` may write: never over the model file itself, never over an existing file
+/// unless --overwrite. Checked before any work.
+void check_output(const std::string& model_path, const std::string& output, bool overwrite) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(output, ec) && fs::equivalent(output, model_path, ec))
+    throw InputError(output, "", "is the model file itself; choose another output file");
+  if (fs::is_directory(output, ec)) throw InputError(output, "", "is a directory; the output must be a file name");
+  if (!overwrite && fs::exists(output, ec))
+    throw InputError(output, "", "the output file exists; pass --overwrite to replace it (it is kept until the new run completes)");
+}
 
 /// A one-line progress bar on a terminal; on a pipe, a line every 10%.
 class ProgressBar {
@@ -171,7 +211,7 @@ int cmd_info(const std::string& path) {
 }
 
 /// `fockmix run` (fluct_only = false) and `fockmix fluct` (only the fluctuation dynamics, into NAME_fluct.h5).
-int cmd_run(const std::string& path, const std::string& output, int threads, bool fluct_only = false) {
+int cmd_run(const std::string& path, const std::string& output, int threads, bool overwrite, bool fluct_only = false) {
   Model m = load_model(path);
   if (fluct_only) {
     m.exact.enabled = m.hartree.enabled = m.vlasov.enabled = false;
@@ -180,6 +220,7 @@ int cmd_run(const std::string& path, const std::string& output, int threads, boo
     validate(m);
   }
   if (!output.empty()) m.output = output;
+  check_output(path, m.output, overwrite);
   if (threads > 0) m.threads = threads;
   configure_threads(m.threads);
   std::signal(SIGINT, on_signal);
@@ -188,6 +229,7 @@ int cmd_run(const std::string& path, const std::string& output, int threads, boo
   ProgressBar bar("run");
   RunHooks hooks;
   hooks.stop = &g_stop;
+  hooks.overwrite = overwrite;
   hooks.progress = [&](double f, const RunRecord& r) {
     // the leading comparison's trace-norm errors, if any comparison ran
     std::string note = fmt::format("t = {:.3g}", r.t);
@@ -243,12 +285,17 @@ int main(int argc, char** argv) {
   int threads = 0;
   auto* run = app.add_subcommand("run", "run the solvers a model enables, write HDF5 and print a summary");
   run->add_option("model", model_path, "model file (TOML, see models/README.md)")->required();
+  bool overwrite = false;
   run->add_option("-o,--output", output, "HDF5 output file (default: the model's output.file)");
-  run->add_option("-t,--threads", threads, "OpenMP threads (default: the model's, else all cores)")->check(CLI::NonNegativeNumber);
+  run->add_flag("--overwrite", overwrite, "replace an existing output file (the old one is kept until the new run completes)");
+  run->add_option("-t,--threads", threads, "OpenMP threads, 1..1024 or 0 = all cores (default: the model's, else all cores)")
+      ->check(thread_count);
   auto* fluct = app.add_subcommand("fluct", "the fluctuation dynamics U(t,0) Omega and its truncated version U~ only (SPEC §7)");
   fluct->add_option("model", model_path, "model file (its [fluct] section; see models/README.md)")->required();
   fluct->add_option("-o,--output", output, "HDF5 output file (default: results/NAME_fluct.h5)");
-  fluct->add_option("-t,--threads", threads, "OpenMP threads (default: the model's, else all cores)")->check(CLI::NonNegativeNumber);
+  fluct->add_flag("--overwrite", overwrite, "replace an existing output file (the old one is kept until the new run completes)");
+  fluct->add_option("-t,--threads", threads, "OpenMP threads, 1..1024 or 0 = all cores (default: the model's, else all cores)")
+      ->check(thread_count);
   auto* info = app.add_subcommand("info", "sector dimensions, memory and time estimates, before anything runs");
   info->add_option("model", model_path, "model file")->required();
   BenchOptions bopt;
@@ -259,14 +306,27 @@ int main(int argc, char** argv) {
   bool bench_vlasov = false;
   bench->add_flag("--vlasov", bench_vlasov, "only the Vlasov–Hartree transport step (32 x 32 sites x 64 x 64 momenta)");
   bench->add_flag("--large", bopt.large, "one unit step and one output on L = 14, M = 7, N = 6 (9.3e7 states, about 7 GiB), time and peak memory");
-  bench->add_option("-t,--threads", threads, "OpenMP threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  bench->add_option("-t,--threads", threads, "OpenMP threads, 1..1024 or 0 = all cores (default: all cores)")->check(thread_count);
   auto* scan = app.add_subcommand("scan", "run a family of models along a scaling regime, fit error exponents (resumable)");
   scan->add_option("scan", model_path, "scan file (TOML with a [scan] table, see models/README.md)")->required();
-  scan->add_option("-t,--threads", threads, "OpenMP threads in all (default: the scan's, else all cores)")->check(CLI::NonNegativeNumber);
+  scan->add_option("-t,--threads", threads, "OpenMP threads in all, 1..1024 or 0 = all cores (default: the scan's, else all cores)")
+      ->check(thread_count);
+  std::string names;
+  bool known = false;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+    known = known || (argc > 1 && sub->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    fmt::print(stderr, "error: unknown command '{}'; the commands are {} (fockmix --help)\n", argv[1], names);
+    return 2;
+  }
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*run) return cmd_run(model_path, output, threads);
-    if (*fluct) return cmd_run(model_path, output, threads, true);
+    for (CLI::App* sub : {run, fluct})
+      if (*sub && sub->count("--output") > 0 && output.empty()) throw InputError("-o", "", "the output file name is empty");
+    if (*run) return cmd_run(model_path, output, threads, overwrite);
+    if (*fluct) return cmd_run(model_path, output, threads, overwrite, true);
     if (*info) return is_scan_file(model_path) ? cmd_scan_info(model_path) : cmd_info(model_path);
     if (*scan) return cmd_scan(model_path, threads);
     if (*bench) {

@@ -51,7 +51,7 @@ void Handle::close() noexcept {
 // ---------------------------------------------------------------------------------------------
 // File
 
-File File::create(const std::string& path) {
+File File::create(const std::string& path, Existing existing) {
   quiet();
   namespace fs = std::filesystem;
   try {
@@ -60,8 +60,16 @@ File File::create(const std::string& path) {
   } catch (const fs::filesystem_error& e) {
     throw IoError("HDF5: " + path + ": cannot create the parent directory (" + e.code().message() + ")");
   }
-  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (id < 0) fail(path, "cannot create the file");
+  const unsigned flags = existing == Existing::Refuse ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
+  const hid_t id = H5Fcreate(path.c_str(), flags, H5P_DEFAULT, H5P_DEFAULT);
+  if (id < 0) {
+    std::error_code ec;
+    if (existing == Existing::Refuse && std::filesystem::exists(path, ec)) {
+      H5Eclear2(H5E_DEFAULT);
+      throw IoError("HDF5: " + path + ": exists, not overwritten");
+    }
+    fail(path, "cannot create the file");
+  }
   return File(detail::Handle(id, detail::HandleKind::File), path);
 }
 
@@ -312,5 +320,22 @@ std::vector<std::int64_t> Group::shape(const std::string& name) const {
 }
 
 // -- series
+
+std::vector<std::string> Group::datasets() const {
+  quiet();
+  struct Visit {
+    static herr_t one(hid_t loc, const char* name, const H5L_info_t* info, void* data) {
+      if (info->type != H5L_TYPE_HARD) return 0;
+      const hid_t obj = H5Oopen(loc, name, H5P_DEFAULT);
+      if (obj < 0) return -1;
+      if (H5Iget_type(obj) == H5I_DATASET) static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+      H5Oclose(obj);
+      return 0;
+    }
+  };
+  std::vector<std::string> out;
+  if (H5Lvisit(handle_.id(), H5_INDEX_NAME, H5_ITER_INC, Visit::one, &out) < 0) fail(path_, "cannot list the datasets");
+  return out;
+}
 
 }  // namespace fockmix::h5

@@ -2,12 +2,31 @@
 // chunked and unlimited along time.
 #include <hdf5.h>
 
+#include <atomic>
+
 #include "fockmix/io/h5.hpp"
 #include "io/h5_internal.hpp"
 
 namespace fockmix::h5 {
 
 using namespace internal;
+
+namespace {
+/// Successful appends left before the injected failure (testing::fail_appends_after); < 0: never.
+std::atomic<std::int64_t> appends_left{-1};
+
+/// Whether the test seam makes this append fail; counts it down otherwise.
+bool injected_failure() noexcept {
+  std::int64_t n = appends_left.load();
+  while (n >= 0) {
+    if (n == 0) return true;
+    if (appends_left.compare_exchange_weak(n, n - 1)) return false;
+  }
+  return false;
+}
+}  // namespace
+
+void testing::fail_appends_after(std::int64_t appends) noexcept { appends_left.store(appends); }
 
 Series Group::series(const std::string& name, std::vector<std::int64_t> record_shape, bool complex) const {
   quiet();
@@ -73,6 +92,7 @@ void Series::append_raw(const void* data, const std::vector<std::int64_t>& shape
                   (complex_ ? "complex" : "real") + " series");
   if (shape != shape_)
     throw IoError("HDF5: " + where_ + ": record of shape " + text(shape) + " appended to a series of records " + text(shape_));
+  if (injected_failure()) throw IoError("HDF5: " + where_ + ": cannot write the record (injected failure: disk full)");
   const hid_t ds = handle_.id();
   std::vector<hsize_t> dims{static_cast<hsize_t>(size_ + 1)}, start{static_cast<hsize_t>(size_)}, count{1};
   for (auto d : shape_) {
@@ -87,7 +107,13 @@ void Series::append_raw(const void* data, const std::vector<std::int64_t>& shape
       fail(where_, "cannot select the record");
     Tmp mspace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
     Tmp type = complex_ ? complex_type() : Tmp(H5Tcopy(H5T_NATIVE_DOUBLE), H5Tclose);
-    if (H5Dwrite(ds, type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, data) < 0) fail(where_, "cannot write the record");
+    if (H5Dwrite(ds, type.get(), mspace.get(), fspace.get(), H5P_DEFAULT, data) < 0) {
+      const std::string reason = hdf5_reason();
+      dims[0] = static_cast<hsize_t>(size_);  // a failed record is not left behind as a row of fill values
+      H5Dset_extent(ds, dims.data());
+      H5Eclear2(H5E_DEFAULT);
+      throw IoError("HDF5: " + where_ + ": cannot write the record" + reason);
+    }
   }
   ++size_;
 }

@@ -1,5 +1,7 @@
 #include "fockmix/io/model.hpp"
 
+#include "fockmix/model/model_operators.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -290,9 +292,41 @@ void check_exact_footprint(const Checker& c, const Model& m, Index L) {
 }  // namespace
 
 
+namespace {
+
+/// Most Hartree–Hartree steps a run may take (time.final / hartree.dt).
+constexpr double max_hartree_steps = 1e9;
+
+/// The one-body operators the solvers will use are finite, and small enough that their spectra (and
+/// squares, in the propagators) stay finite: |A|_inf bounds every eigenvalue.
+void check_operators(const Checker& c, const Model& m) {
+  std::optional<ModelOperators> ops;
+  try {
+    ops.emplace(build_operators(m));
+  } catch (const InputError& e) {
+    c.fail(e.key().empty() ? "grid" : e.key(), e.reason());
+  }
+  auto check = [&](const arma::mat& A, const std::string& key, const char* what) {
+    const double size = A.is_finite() ? arma::norm(A, "inf") : std::numeric_limits<double>::infinity();
+    if (!(size <= 1e150))
+      c.fail(key, std::string(what) + " is not finite or too large (max row sum " + num(size) + ", at most 1e150)");
+  };
+  check(ops->kinetic_F, "fermions.mass", "the fermion kinetic energy hbar^2/(2 m_F)(-Delta_h) (with physics.hbar, grid.spacing)");
+  check(ops->kinetic_B, "bosons.mass", "the boson kinetic energy hbar^2/(2 m_B)(-Delta_h) (with physics.hbar, grid.spacing)");
+  check(arma::mat(ops->potential_F), "fermions.potential", "the fermion potential");
+  check(arma::mat(ops->potential_B), "bosons.potential", "the boson potential");
+  check(arma::mat(ops->trap_F), "fermions.trap", "the fermion preparation trap");
+  check(arma::mat(ops->trap_B), "bosons.trap", "the boson preparation trap");
+  check(std::abs(m.lambda) * ops->V, "interaction", "the interaction lambda V (physics.lambda, interaction.amplitude)");
+}
+
+}  // namespace
+
 void validate(const Model& m) {
   const Checker c(m);
   if (m.name.empty()) c.fail("name", "must not be empty");
+  if (m.name.find_first_of("/\\") != std::string::npos || m.name.find("..") != std::string::npos)
+    c.fail("name", "must not contain '/', '\\' or '..' (it names the default output file results/NAME.h5), got '" + m.name + "'");
   // every key's own range (the schema); then what needs several keys
   for (const ModelKey& k : model_schema())
     if (const auto reason = k.out_of_range(m)) c.fail(k.name, *reason);
@@ -360,6 +394,10 @@ void validate(const Model& m) {
   if (m.exact.initial == ExactInitial::Coherent && !(m.exact.coherent_tolerance < 1.0))
     c.fail("exact.coherent_tolerance", "must be below 1 (it is a neglected probability), got " + num(m.exact.coherent_tolerance));
 
+  if (m.hartree.enabled && !(m.t_final / m.hartree.dt <= max_hartree_steps))
+    c.fail("hartree.dt", "time.final / hartree.dt = " + num(m.t_final / m.hartree.dt) + " steps, more than " + num(max_hartree_steps));
+
+  check_operators(c, m);
   // Last, since it needs everything above: the exact sector must fit.
   if (m.exact.enabled) check_exact_footprint(c, m, L);
 }

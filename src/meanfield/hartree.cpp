@@ -176,6 +176,8 @@ HartreeStepInfo HartreeHartree::evolve_to(HartreeState& s, double t) const {
   const double span = t - s.t;
   if (span == 0.0) return info;
   const double n_real = std::ceil(std::abs(span) / opt_.dt - 1e-9);
+  if (!(n_real <= 1e12))  // also NaN; validation refuses such models with the key's name first
+    throw InputError("", "dt", "time span / dt = " + std::to_string(n_real) + " steps, more than 1e12");
   const long n = std::max(1L, static_cast<long>(n_real));
   const double t0 = s.t;
   for (long k = 1; k <= n; ++k) {

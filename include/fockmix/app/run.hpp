@@ -45,10 +45,22 @@ struct RunSummary {
 /// set (e.g. by a signal handler), ends the run cleanly after the current output time.
 struct RunHooks {
   std::function<void(double fraction, const RunRecord& latest)> progress;
+  /// Called once the header (model echo, grid, initial data) is on disk, before any solver is built.
+  std::function<void()> started;
   const std::atomic<bool>* stop = nullptr;
+  /// false (what `fockmix run` passes without --overwrite): an existing model.output is refused
+  /// (IoError) and the file is created exclusively, never truncating a file another run holds.
+  /// true: the run writes `.NAME.partial-PID` in the same folder and renames it over model.output when
+  /// it completes or is interrupted cleanly, so an old file stays intact until the new one is whole; on
+  /// an error the partial file is removed and the old one kept. The default keeps library callers that
+  /// re-run into a fixed path (tests, scans) working.
+  bool overwrite = true;
 };
 
-/// Run the solvers the model enables, writing model.output. Validates the model first.
+/// Run the solvers the model enables, writing model.output. Validates the model first. The status is
+/// Interrupted only if the stop flag ended the run before its last output time was written; an I/O
+/// error (disk full) throws IoError after marking the file "failed", and `times` then lists only
+/// output times whose records are complete.
 RunSummary run_model(const Model& model, const RunHooks& hooks = {});
 
 /// Pin the BLAS behind Armadillo to one thread (OpenBLAS's own pool otherwise spins next to our OpenMP

@@ -108,6 +108,8 @@ class Group {
   std::vector<std::int64_t> read_ints(const std::string& name) const;
   /// Dimensions of a dataset (h5py's ds.shape).
   std::vector<std::int64_t> shape(const std::string& name) const;
+  /// Every dataset below this group (any depth), as paths relative to it, in HDF5's name order.
+  std::vector<std::string> datasets() const;
 
   /// An appendable dataset [time, record_shape...] (record_shape {} = one scalar per record), chunked
   /// and unlimited along time, of doubles or (complex = true) of the complex compound. If `name`
@@ -157,8 +159,11 @@ class Series {
 /// An HDF5 file.
 class File {
  public:
-  /// Create (truncate) `path` for writing, creating missing parent directories.
-  static File create(const std::string& path);
+  /// How File::create treats an existing file.
+  enum class Existing { Truncate, Refuse };
+  /// Create `path` for writing, creating missing parent directories. An existing file is truncated
+  /// (Existing::Truncate) or left alone with an IoError (Existing::Refuse, HDF5's exclusive create).
+  static File create(const std::string& path, Existing existing = Existing::Truncate);
   /// Open an existing file read-only. Inside one process this also works while a writer holds the
   /// same file open (the handles share HDF5's cache).
   static File open(const std::string& path);
@@ -178,5 +183,11 @@ class File {
   detail::Handle handle_;
   std::string path_;
 };
+
+namespace testing {
+/// Test seam: after `appends` more successful Series appends in this process, every further append
+/// fails with an IoError as a full disk would (a negative count, the default, never fails).
+void fail_appends_after(std::int64_t appends) noexcept;
+}  // namespace testing
 
 }  // namespace fockmix::h5

@@ -153,7 +153,9 @@ class KrylovPropagator {
   double error(double tau, Index k) const {
     const double spread = (evals_(k - 1) - evals_(0)) / opt_.hbar;
     // Simpson's rule with ~16 points per oscillation period of the integrand
-    Index m = static_cast<Index>(std::ceil(16.0 * tau * spread / (2.0 * 3.141592653589793))) + 8;
+    // (range-checked as a double first: a huge or non-finite spread must not overflow the integer)
+    const double wanted = std::ceil(16.0 * tau * spread / (2.0 * 3.141592653589793)) + 8.0;
+    Index m = wanted < 20000.0 ? static_cast<Index>(std::max(wanted, 8.0)) : 20000;
     m = std::min<Index>(m + m % 2, 20000);
     const double hs = tau / static_cast<double>(m);
     double sum = last_component(0.0, k) + last_component(tau, k);

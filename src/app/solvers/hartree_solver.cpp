@@ -53,7 +53,8 @@ class HartreeSolver final : public Solver {
     r.put("energy", hh_.energy(state_));
     r.put("trace_omega", arma::trace(omega).real());
     r.put("idempotency", arma::abs(omega * omega - omega).max());
-    r.put("orthonormality", arma::abs(state_.orbitals.t() * state_.orbitals - arma::eye<arma::cx_mat>(M_, M_)).max());
+    // M = 0 (pure bosons): no orbitals, nothing to be non-orthonormal (the max of an empty matrix is NaN)
+    r.put("orthonormality", M_ > 0 ? arma::abs(state_.orbitals.t() * state_.orbitals - arma::eye<arma::cx_mat>(M_, M_)).max() : 0.0);
     r.put("norm_phi", arma::norm(state_.phi));
     r.put("iterations", static_cast<double>(iterations_));
     r.put("converged", converged_ ? 1.0 : 0.0);
