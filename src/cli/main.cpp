@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -94,6 +95,13 @@ class ProgressBar {
   bool tty_;
   double next_ = 0.0;
 };
+
+/// "0.12 s", "3.4 min", "2.1 h".
+std::string duration_text(double s) {
+  if (s < 120.0) return fmt::format("{:.2g} s", s);
+  if (s < 7200.0) return fmt::format("{:.1f} min", s / 60.0);
+  return fmt::format("{:.1f} h", s / 3600.0);
+}
 
 /// The terminal summary: one line per solver set-up, a table of about a dozen rows whose columns come
 /// from the solvers and comparisons that ran, the maxima of the first comparison, times.
@@ -230,9 +238,15 @@ int cmd_run(const std::string& path, const std::string& output, int threads, boo
   RunHooks hooks;
   hooks.stop = &g_stop;
   hooks.overwrite = overwrite;
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t outputs = 0;
   hooks.progress = [&](double f, const RunRecord& r) {
-    // the leading comparison's trace-norm errors, if any comparison ran
-    std::string note = fmt::format("t = {:.3g}", r.t);
+    // time per output and an ETA from the fraction of the horizon done, then the leading comparison's
+    // trace-norm errors, if any comparison ran
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ++outputs;
+    std::string note = fmt::format("t = {:.3g}  {}/output", r.t, duration_text(elapsed / static_cast<double>(outputs)));
+    if (f > 0.0 && f < 1.0) note += fmt::format("  ETA {}", duration_text(elapsed * (1.0 - f) / f));
     for (const auto& [key, v] : r.values)
       if (key.starts_with("comparison/") && (key.ends_with("/eF_trace") || key.ends_with("/eB_trace"))) {
         note += fmt::format("  {} = {:.2e}", key.ends_with("/eF_trace") ? "e_F" : "e_B", v);
