@@ -252,6 +252,25 @@ void check_species(const Checker& c, const SpeciesSpec& s, const Lattice& lat, c
     c.fail(path + ".max_per_site", "a per-site cap only applies to bosons (fermions have at most one per site)");
 }
 
+/// The f_0 table of vlasov.initial = "file": L rows of P numbers, P = prod over axes of the momentum points.
+void check_vlasov_file(const Checker& c, const Model& m, Index L) {
+  if (m.vlasov.file.empty()) c.fail("vlasov.file", "vlasov.initial = \"file\" needs a file name");
+  Index P = 1;
+  for (Index e : m.sites) P *= m.vlasov.momentum_points > 0 ? m.vlasov.momentum_points : 2 * e;
+  std::vector<std::vector<double>> rows;
+  try {
+    rows = read_table_rows(m.vlasov.file, "", "vlasov.file");
+  } catch (const InputError& e) {
+    c.fail("vlasov.file", e.reason());
+  }
+  if (static_cast<Index>(rows.size()) != L)
+    c.fail("vlasov.file", "file '" + m.vlasov.file + "' has " + std::to_string(rows.size()) + " rows, needs one per site (" + std::to_string(L) + ")");
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (static_cast<Index>(rows[i].size()) != P)
+      c.fail("vlasov.file", "file '" + m.vlasov.file + "' row " + std::to_string(i + 1) + " has " + std::to_string(rows[i].size()) +
+                                " numbers, needs one per momentum (" + std::to_string(P) + ")");
+}
+
 void check_exact_footprint(const Checker& c, const Model& m, Index L) {
   const Index M = m.fermions.number, N = m.bosons.number;
   Index dim_F = 0, dim_B = 0;
@@ -387,6 +406,7 @@ void validate(const Model& m) {
 
   // [exact], [hartree], [output]
   if (m.output.empty()) c.fail("output.file", "must not be empty");
+  if (m.vlasov.enabled && m.vlasov.initial == VlasovInitial::File) check_vlasov_file(c, m, L);
   if (m.vlasov.momentum_points == 1) c.fail("vlasov.momentum_points", "must be 0 (the default 2 L_a) or >= 2, got 1");
   if (m.vlasov.enabled && m.fermions.number < 1)
     c.fail("vlasov.enabled", "the Vlasov–Hartree solver needs fermions (f is normalised per fermion), fermions.number = 0");

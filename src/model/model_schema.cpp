@@ -231,8 +231,13 @@ void add_vlasov(std::vector<ModelKey>& k) {
   k.push_back(real("vlasov.dt", +[](Model& m) -> double& { return m.vlasov.dt; }, "`0.01`", KeyRange::Positive, "> 0", "time step"));
   k.push_back(choice<VlasovScheme>("vlasov.scheme", +[](Model& m) -> VlasovScheme& { return m.vlasov.scheme; }, {"strang2", "triple_jump4"},
                                    "`\"strang2\"`", "the integrator (docs/vlasov.md)"));
-  k.push_back(choice<VlasovInitial>("vlasov.initial", +[](Model& m) -> VlasovInitial& { return m.vlasov.initial; }, {"wigner", "thomas_fermi"},
-                                    "`\"wigner\"`", "f_0: the Wigner transform of omega_0, or the Thomas–Fermi state"));
+  k.push_back(choice<VlasovInitial>("vlasov.initial", +[](Model& m) -> VlasovInitial& { return m.vlasov.initial; }, {"wigner", "thomas_fermi", "file"},
+                                    "`\"wigner\"`", "f_0: the Wigner transform of omega_0, the Thomas–Fermi state, or a file"));
+  ModelKey file = row("vlasov.file", KeyType::Path, "string", "none", "a table of L rows and P columns", "`file`: f_0 on sites x momenta",
+                      KeyRange::Any, {}, true);
+  file.get_text = [](const Model& m) { return m.vlasov.file; };
+  file.set_text = [](Model& m, const std::string& v) { m.vlasov.file = v; };
+  k.push_back(file);
 }
 
 /// [fluct]

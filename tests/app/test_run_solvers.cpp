@@ -10,6 +10,7 @@
 
 #include "fockmix/analysis/norms.hpp"
 #include "fockmix/app/run.hpp"
+#include "fockmix/core/error.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/meanfield/wigner.hpp"
 
@@ -137,4 +138,30 @@ TEST(RunSolvers, HartreeSchemeEchoAndUnconvergedSteps) {
   const h5::File g = h5::File::open(tight.output);
   EXPECT_EQ(g.root().attr_int("unconverged_steps"), s.unconverged_steps);
   EXPECT_EQ(g.root().group("hartree").read_vec("converged")(1), 0.0);
+}
+
+// vlasov.initial = "file": f_0 written from a Wigner run's stored f (scaled by 3, which the reader normalises
+// away) reproduces that run's Vlasov–Hartree evolution.
+TEST(RunSolvers, VlasovInitialStateFromAFile) {
+  Model a = small_model("vlasov_wigner");
+  a.exact.enabled = false;
+  a.vlasov.enabled = true;
+  run_model(a);
+  const arma::cube fa = h5::File::open(a.output).root().group("vlasov").read_cube("f");
+  const std::string table = (fs::path(a.output).parent_path() / "f0.txt").string();
+  arma::mat f0 = 3.0 * fa.slice(0);
+  ASSERT_TRUE(f0.save(table, arma::raw_ascii));
+  Model b = a;
+  b.name = "vlasov_file";
+  b.output = (fs::path(a.output).parent_path() / "vlasov_file.h5").string();
+  b.vlasov.initial = VlasovInitial::File;
+  b.vlasov.file = table;
+  run_model(b);
+  const arma::cube fb = h5::File::open(b.output).root().group("vlasov").read_cube("f");
+  ASSERT_EQ(fa.n_slices, fb.n_slices);
+  EXPECT_LT(arma::abs(fa - fb).max(), 1e-12 * arma::abs(fa).max());
+  // a table of the wrong shape is refused before any work, naming the key
+  arma::mat wrong = f0.cols(0, 2);
+  ASSERT_TRUE(wrong.save(table, arma::raw_ascii));
+  EXPECT_THROW(run_model(b), InputError);
 }

@@ -101,7 +101,8 @@ enum class VlasovScheme {
 /// Where the Vlasov–Hartree f_0 comes from (SPEC §5).
 enum class VlasovInitial {
   Wigner,       ///< f_0 = W[omega_0]/M: the same state as the other solvers (default)
-  ThomasFermi   ///< n = 1(eps_F(p) + U_F^trap(x) <= mu), mu fixed by int f = 1
+  ThomasFermi,  ///< n = 1(eps_F(p) + U_F^trap(x) <= mu), mu fixed by int f = 1
+  File          ///< a text file of L rows (sites) and P columns (momenta), normalised to int f = 1
 };
 
 /// Vlasov–Hartree solver options.
@@ -112,6 +113,7 @@ struct VlasovSpec {
   double dt = 0.01;            ///< time step
   VlasovScheme scheme = VlasovScheme::Strang2;
   VlasovInitial initial = VlasovInitial::Wigner;
+  std::string file;            ///< `file`: the table (resolved relative to the model file)
 };
 
 /// The Magnus integrator of the fluctuation dynamics (docs/fluctuations.md).

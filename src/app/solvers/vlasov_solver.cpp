@@ -2,10 +2,12 @@
 // M Op(f) and N |phi><phi| as the one-body view, the (2.24) norm against a Hartree–Hartree state.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
 
 #include "fockmix/analysis/phase_space.hpp"
 #include "fockmix/app/solver.hpp"
+#include "fockmix/core/error.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/meanfield/initial_data.hpp"
 #include "fockmix/meanfield/vlasov_hartree.hpp"
@@ -28,8 +30,17 @@ class VlasovSolver final : public Solver {
  public:
   explicit VlasovSolver(const SolverContext& c)
       : vh_(c.ops, options_of(c.model.vlasov)), M_(c.ops.M), N_(c.ops.N), hbar_(c.ops.hbar), initial_(c.model.vlasov.initial) {
-    state_ = initial_ == VlasovInitial::Wigner ? vh_.wigner_state(c.init.orbitals * c.init.orbitals.t(), c.init.phi0)
-                                               : vh_.thomas_fermi_state(c.init.phi0);
+    if (initial_ == VlasovInitial::Wigner) {
+      state_ = vh_.wigner_state(c.init.orbitals * c.init.orbitals.t(), c.init.phi0);
+    } else if (initial_ == VlasovInitial::ThomasFermi) {
+      state_ = vh_.thomas_fermi_state(c.init.phi0);
+    } else {
+      arma::mat f0;
+      if (!f0.load(c.model.vlasov.file, arma::raw_ascii)) throw IoError(c.model.vlasov.file + ": cannot read the f_0 table");
+      const double mass = arma::accu(f0) * std::pow(vh_.lattice().spacing(), vh_.lattice().dim()) * vh_.momentum_grid().cell();
+      if (!(std::abs(mass) > 0.0)) throw IoError(c.model.vlasov.file + ": the f_0 table integrates to zero");
+      state_ = vh_.state_from_array(f0 / mass, c.init.phi0);
+    }
   }
 
   std::string name() const override { return "vlasov"; }
@@ -40,7 +51,7 @@ class VlasovSolver final : public Solver {
     g.set_attr("dt", vh_.options().dt);
     g.set_attr("scheme", vh_.options().scheme == VlasovScheme::Strang2 ? "Strang splitting of exact shifts (order 2)"
                                                                          : "triple jump of the Strang splitting (order 4)");
-    g.set_attr("initial", initial_ == VlasovInitial::Wigner ? "wigner" : "thomas_fermi");
+    g.set_attr("initial", initial_ == VlasovInitial::Wigner ? "wigner" : initial_ == VlasovInitial::ThomasFermi ? "thomas_fermi" : "file");
     g.set_attr("momentum_points", grid.size());
     const int d = vh_.lattice().dim();
     arma::mat p(static_cast<arma::uword>(grid.size()), static_cast<arma::uword>(d));
@@ -49,7 +60,7 @@ class VlasovSolver final : public Solver {
     g.write("momenta", p);
     g.set_attr("cell", grid.cell());
     return fmt::format("{} sites x {} momenta, dt = {}, f_0 {}", vh_.lattice().sites(), grid.size(), vh_.options().dt,
-                       initial_ == VlasovInitial::Wigner ? "= W[omega_0]/M" : "Thomas–Fermi");
+                       initial_ == VlasovInitial::Wigner ? "= W[omega_0]/M" : initial_ == VlasovInitial::ThomasFermi ? "Thomas–Fermi" : "from a file");
   }
 
   StepStatus advance_to(double t, const std::atomic<bool>*) override {
