@@ -1,5 +1,7 @@
 #include "fockmix/fluct/dynamics.hpp"
 
+#include "fockmix/core/time_steps.hpp"
+
 #include <cmath>
 #include <string>
 #include <utility>
@@ -121,10 +123,10 @@ FluctuationStepInfo FluctuationDynamics::evolve_to(double t) {
   FluctuationStepInfo info;
   const double span = t - t_;
   if (span == 0.0) return info;
-  const long n = std::max(1L, static_cast<long>(std::ceil(span / opt_.dt - 1e-9)));
+  const Index n = equal_steps(span, opt_.dt);
   const double t0 = t_;
-  for (long k = 1; k <= n; ++k) {
-    const double target = k == n ? t : t0 + span * static_cast<double>(k) / static_cast<double>(n);
+  for (Index k = 1; k <= n; ++k) {
+    const double target = k == n ? t : step_end(t0, span, k, n);
     const FluctuationStepInfo s = step(target - t_);
     t_ = target;
     if (s.status != KrylovStatus::Converged) info.status = s.status;

@@ -1,5 +1,7 @@
 #include "fockmix/meanfield/hartree.hpp"
 
+#include "fockmix/core/time_steps.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -175,14 +177,10 @@ HartreeStepInfo HartreeHartree::evolve_to(HartreeState& s, double t) const {
   HartreeStepInfo info;
   const double span = t - s.t;
   if (span == 0.0) return info;
-  const double n_real = std::ceil(std::abs(span) / opt_.dt - 1e-9);
-  if (!(n_real <= 1e12))  // also NaN; validation refuses such models with the key's name first
-    throw InputError("", "dt", "time span / dt = " + std::to_string(n_real) + " steps, more than 1e12");
-  const long n = std::max(1L, static_cast<long>(n_real));
+  const Index n = equal_steps(span, opt_.dt);
   const double t0 = s.t;
-  for (long k = 1; k <= n; ++k) {
-    // Step to the k-th grid time t0 + k span / n (no accumulated round-off in the step sizes' sum).
-    const double target = k == n ? t : t0 + span * static_cast<double>(k) / static_cast<double>(n);
+  for (Index k = 1; k <= n; ++k) {
+    const double target = k == n ? t : step_end(t0, span, k, n);
     const HartreeStepInfo sub = step(s, target - s.t);
     s.t = target;
     info.steps += sub.steps;

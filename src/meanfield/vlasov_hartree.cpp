@@ -1,4 +1,6 @@
 #include "fockmix/meanfield/vlasov_hartree.hpp"
+
+#include "fockmix/core/time_steps.hpp"
 #include "fockmix/core/parallel.hpp"
 
 #include <algorithm>
@@ -298,10 +300,10 @@ VlasovStepInfo VlasovHartree::evolve_to(VlasovState& s, double t) const {
   VlasovStepInfo info;
   const double span = t - s.t;
   if (span == 0.0) return info;
-  const long n = std::max(1L, static_cast<long>(std::ceil(std::abs(span) / opt_.dt - 1e-9)));
+  const Index n = equal_steps(span, opt_.dt);
   const double t0 = s.t;
-  for (long k = 1; k <= n; ++k) {
-    const double target = k == n ? t : t0 + span * static_cast<double>(k) / static_cast<double>(n);
+  for (Index k = 1; k <= n; ++k) {
+    const double target = k == n ? t : step_end(t0, span, k, n);
     info.steps += step(s, target - s.t).steps;
     s.t = target;
   }
