@@ -13,6 +13,8 @@
 #include "fockmix/core/error.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/meanfield/wigner.hpp"
+#include "fockmix/model/model_operators.hpp"
+#include "exact/dense_reference.hpp"
 
 namespace fs = std::filesystem;
 using namespace fockmix;
@@ -164,4 +166,39 @@ TEST(RunSolvers, VlasovInitialStateFromAFile) {
   arma::mat wrong = f0.cols(0, 2);
   ASSERT_TRUE(wrong.save(table, arma::raw_ascii));
   EXPECT_THROW(run_model(b), InputError);
+}
+
+// exact.initial = "ground_state" diagonalises the TRAP Hamiltonian (not the dynamics one): E(0), taken with the
+// dynamics H, equals <g|H_dyn|g> for the lowest dense eigenvector g of the trap H built by independent code;
+// with the dynamics potentials equal to the traps the state is stationary (gamma constant in time).
+TEST(RunSolvers, GroundStateIsTheTrapHamiltonians) {
+  Model m = small_model("ground_state");
+  m.sites = {4};
+  m.hartree.enabled = false;
+  m.exact.initial = ExactInitial::GroundState;
+  run_model(m);
+  const ModelOperators ops = build_operators(m);
+  const test::DenseReference trap = test::build_reference(4, 2, 2, 0, ops.trap_one_body_F(), ops.trap_one_body_B(), ops.V, m.lambda);
+  const test::DenseReference dyn = test::build_reference(4, 2, 2, 0, ops.one_body_F(), ops.one_body_B(), ops.V, m.lambda);
+  arma::vec e;
+  arma::mat Q;
+  ASSERT_TRUE(arma::eig_sym(e, Q, trap.H));
+  ASSERT_GT(e(1) - e(0), 1e-6);  // a non-degenerate ground state
+  const double expected = arma::dot(Q.col(0), dyn.H * Q.col(0));
+  const h5::File f = h5::File::open(m.output);
+  EXPECT_NEAR(f.root().group("exact").read_vec("energy")(0), expected, 1e-9 * std::max(1.0, std::abs(expected)));
+  const arma::vec e_dyn = arma::eig_sym(dyn.H);
+  EXPECT_GT(expected - e_dyn(0), 1e-3);  // the dynamics H's own ground state would be told apart
+
+  Model stationary = m;
+  stationary.name = "ground_state_stationary";
+  stationary.output = fs::path(m.output).replace_filename("ground_state_stationary.h5").string();
+  stationary.fermions.potential = stationary.fermions.trap;
+  stationary.bosons.potential = stationary.bosons.trap;
+  run_model(stationary);
+  const arma::cx_cube gF = h5::File::open(stationary.output).root().group("exact").read_cx_cube("gamma_F");
+  const arma::cx_cube gB = h5::File::open(stationary.output).root().group("exact").read_cx_cube("gamma_B");
+  EXPECT_LT(arma::abs(gF.slice(gF.n_slices - 1) - gF.slice(0)).max(), 1e-9);
+  EXPECT_LT(arma::abs(gB.slice(gB.n_slices - 1) - gB.slice(0)).max(), 1e-9);
+  EXPECT_NEAR(std::real(arma::trace(gF.slice(0))), 2.0, 1e-10);
 }
