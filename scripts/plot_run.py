@@ -493,18 +493,28 @@ def plot_phase_space(run, out_dir, dpi, written, snapshots, log=print):
     k = min(snapshots, run.n)
     picks = sorted(set(np.linspace(0, run.n - 1, k).round().astype(int)))
     has_hh = run.hartree is not None and "omega" in run.hartree
+    has_ex = run.exact is not None and "gamma_F" in run.exact
     cols = [r"Vlasov–Hartree  $n = M\,(2\pi\hbar)\,f$"]
     if has_hh:
-        cols += [r"Hartree–Hartree  $(2\pi\hbar)\,W[\omega]$", "VH − HH"]
+        cols.append(r"Hartree–Hartree  $(2\pi\hbar)\,W[\omega]$")
+    if has_ex:
+        cols.append(r"exact  $(2\pi\hbar)\,W[\gamma_F]$")
+    if has_hh:
+        cols.append("VH − HH")
+    signed = [c.startswith("VH −") for c in cols]
     images = []
     for kk in picks:
         row = [n_vh(kk)]
         if has_hh:
             w = occ / M * wigner(run.hartree["omega"][kk], run.sites, h, hbar, momenta)[:, order]
-            row += [w, row[0] - w]
+            row.append(w)
+        if has_ex:
+            row.append(occ / M * wigner(run.exact["gamma_F"][kk], run.sites, h, hbar, momenta)[:, order])
+        if has_hh:
+            row.append(row[0] - row[1])
         images.append(row)
-    lim = max(np.max(np.abs(r[j])) for r in images for j in range(min(2, len(r))))
-    dlim = max((np.max(np.abs(r[2])) for r in images if len(r) > 2), default=1.0) or 1.0
+    lim = max(np.max(np.abs(r[j])) for r in images for j in range(len(r)) if not signed[j])
+    dlim = max((np.max(np.abs(r[j])) for r in images for j in range(len(r)) if signed[j]), default=1.0) or 1.0
     fig, axes = plt.subplots(len(picks), len(cols), figsize=(4.1 * len(cols) + 1.2, 2.6 * len(picks) + 1.2),
                              squeeze=False, sharex=True, sharey=True, layout="constrained")
     x0, x1 = axis_edges(run, 0)
@@ -513,9 +523,8 @@ def plot_phase_space(run, out_dir, dpi, written, snapshots, log=print):
     for r, kk in enumerate(picks):
         for j, img in enumerate(images[r]):
             ax = axes[r, j]
-            signed = j == 2
-            vmax = dlim if signed else lim
-            ims[j] = ax.imshow(img.T, origin="lower", aspect="auto", extent=extent, cmap="RdBu_r" if signed else "PuOr_r",
+            vmax = dlim if signed[j] else lim
+            ims[j] = ax.imshow(img.T, origin="lower", aspect="auto", extent=extent, cmap="RdBu_r" if signed[j] else "PuOr_r",
                                vmin=-vmax, vmax=vmax, interpolation="nearest")
             rng = f"min {img.min():.2f}, max {img.max():.2f}"
             ax.set_title(f"t = {run.t[kk]:.3g}: {rng}", fontsize=8)
@@ -528,13 +537,13 @@ def plot_phase_space(run, out_dir, dpi, written, snapshots, log=print):
         axes[0, j].annotate(title, xy=(0.5, 1.0), xycoords="axes fraction", xytext=(0, 16),
                             textcoords="offset points", ha="center", fontsize=9, fontweight="bold")
         cb = fig.colorbar(ims[j], ax=list(axes[:, j]), shrink=0.6, pad=0.01)
-        cb.set_label("occupation $n$ (Pauli: $0 \\leq n \\leq 1$)" if j < 2 else "$\\Delta n$", fontsize=8)
+        cb.set_label("$\\Delta n$" if signed[j] else "occupation $n$ (Pauli: $0 \\leq n \\leq 1$)", fontsize=8)
         cb.ax.tick_params(labelsize=7)
         # the same colour bar in units of f (= n / (M 2 pi hbar))
         sec = cb.ax.secondary_yaxis("left", functions=(lambda y: y / occ, lambda y: y * occ))
         sec.set_ylabel("$f$", fontsize=8)
         sec.tick_params(labelsize=6)
-    extra = (vlasov_parameters(run) + f"; W[ω] on the same grid (docs/vlasov.md), n = M(2πħ) f = {occ:.4g} f; "
+    extra = (vlasov_parameters(run) + f"; W[ω] and W[γ_F] on the same grid (docs/vlasov.md), n = M(2πħ) f = {occ:.4g} f; "
              "Wigner functions may be negative")
     finish(fig, run, out_dir, "phase_space", dpi, written, extra=extra)
 
