@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -293,3 +294,43 @@ TEST(RobustCli, AnswersLikeItsPeers) {
 }
 
 }  // namespace
+
+// A second Ctrl-C ends the program at once: with one long output interval the first signal alone would
+// wait for the interval's end, the second exits with 130 within moments, and the file still opens.
+TEST(RobustStop, SecondSignalExitsAtOnce) {
+  const fs::path dir = fresh_dir("second_signal");
+  const fs::path model = dir / "long.toml";
+  std::ofstream(model) << "[grid]\nsites = 12\n[physics]\nlambda = 0.25\n[fermions]\nnumber = 4\n"
+                          "trap = { kind = \"harmonic\", strength = 0.2 }\n[bosons]\nnumber = 4\n"
+                          "trap = { kind = \"harmonic\", strength = 0.2 }\n[time]\nfinal = 1000.0\noutput_every = 1000.0\n"
+                          "[hartree]\nenabled = false\n";
+  const fs::path out = dir / "long.h5";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string exe = std::string(FOCKMIX_BINARY_DIR) + "/fockmix";
+    execl(exe.c_str(), exe.c_str(), "run", model.c_str(), "-o", out.c_str(), "-t", "1", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // wait for the header (the run is then inside its single, long interval)
+  for (int i = 0; i < 600 && !fs::exists(out); ++i) usleep(50000);
+  ASSERT_TRUE(fs::exists(out));
+  usleep(300000);
+  kill(pid, SIGINT);
+  usleep(200000);
+  kill(pid, SIGINT);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 100 && done == 0; ++i) {  // at most 5 s; the interval itself takes minutes
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == 0) usleep(50000);
+  }
+  if (done == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "the second signal did not end the run within 5 s";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_NO_THROW(h5::File::open(out.string()));
+}
