@@ -12,6 +12,7 @@
 /// propagator; SpectralBounds can also be given). A violated bound shows up as ||T_k(Hn) psi|| > ||psi||,
 /// which the recurrence monitors (status BoundsViolated).
 #include <armadillo>
+#include <atomic>
 #include <cmath>
 #include <concepts>
 #include <memory>
@@ -44,7 +45,8 @@ struct ChebyshevOptions {
 /// Outcome of a Chebyshev propagation.
 enum class ChebyshevStatus {
   Converged,       ///< the a-priori bound met the tolerance and the recurrence stayed bounded
-  BoundsViolated   ///< ||T_k(Hn) psi|| grew beyond ||psi||: the spectrum leaks out of the bounds (result unreliable)
+  BoundsViolated,  ///< ||T_k(Hn) psi|| grew beyond ||psi||: the spectrum leaks out of the bounds (result unreliable)
+  Stopped          ///< the stop flag was set: psi holds the state after the last completed sub-step
 };
 
 struct ChebyshevResult {
@@ -103,8 +105,9 @@ class ChebyshevPropagator {
     return bounds_;
   }
 
-  /// psi <- exp(-i t H/hbar) psi (t of either sign). psi has H.rows() entries.
-  ChebyshevResult propagate(cplx* psi, double t) {
+  /// psi <- exp(-i t H/hbar) psi (t of either sign). psi has H.rows() entries. With `stop`, the flag is
+  /// read before every sub-step and a set flag ends the propagation (Stopped).
+  ChebyshevResult propagate(cplx* psi, double t, const std::atomic<bool>* stop = nullptr) {
     ChebyshevResult res;
     const Index n = H_.rows();
     bounds(&res.bound_matvecs);
@@ -115,6 +118,10 @@ class ChebyshevPropagator {
     const double tau_max = opt_.max_phase * opt_.hbar / s;
     const Index substeps = static_cast<Index>(std::ceil(remaining / tau_max - 1e-12));
     for (Index step = 0; step < substeps && remaining > 0.0; ++step) {
+      if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+        res.status = ChebyshevStatus::Stopped;
+        return res;
+      }
       const double tau = remaining / static_cast<double>(substeps - step);
       remaining -= tau;
       const double nrm2 = vec::norm2(n, psi);

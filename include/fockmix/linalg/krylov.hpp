@@ -12,6 +12,7 @@
 /// soon as err(remaining time) <= tol * remaining time; otherwise the largest tau with err(tau) <= tol * tau
 /// is taken (bisection).
 #include <armadillo>
+#include <atomic>
 #include <cmath>
 #include <concepts>
 #include <string>
@@ -32,7 +33,8 @@ struct KrylovOptions {
 /// Outcome of a propagation.
 enum class KrylovStatus {
   Converged,    ///< every sub-step met the tolerance
-  StepTooSmall  ///< a sub-step shrank below 1e-13 of the interval: the tolerance cannot be met
+  StepTooSmall,  ///< a sub-step shrank below 1e-13 of the interval: the tolerance cannot be met
+  Stopped        ///< the stop flag was set: psi holds the state after the last completed sub-step
 };
 
 struct KrylovResult {
@@ -57,13 +59,18 @@ class KrylovPropagator {
   const KrylovOptions& options() const noexcept { return opt_; }
 
   /// psi <- exp(-i t H/hbar) psi (t of either sign). psi has H.rows() entries.
-  KrylovResult propagate(cplx* psi, double t) {
+  /// With `stop`, the flag is read before every sub-step and a set flag ends the propagation (Stopped).
+  KrylovResult propagate(cplx* psi, double t, const std::atomic<bool>* stop = nullptr) {
     KrylovResult res;
     const Index n = H_.rows();
     const double direction = t < 0 ? -1.0 : 1.0;
     double remaining = std::abs(t);
     const double smallest = 1e-13 * std::max(remaining, 1e-300);
     while (remaining > 0.0) {
+      if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+        res.status = KrylovStatus::Stopped;
+        return res;
+      }
       const double nrm = std::sqrt(vec::norm2(n, psi));
       if (nrm == 0.0) break;
       cplx* v0 = V_.col(0);

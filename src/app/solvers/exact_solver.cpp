@@ -67,18 +67,20 @@ class ExactSolver final : public Solver {
                        lanczos_ ? fmt::format("Krylov dimension {}", krylov_dim_) : std::string("Chebyshev propagator"));
   }
 
-  StepStatus advance_to(double t, const std::atomic<bool>*) override {
+  StepStatus advance_to(double t, const std::atomic<bool>* stop) override {
     StepStatus st;
     if (t > t_) {
       if (lanczos_) {
-        const KrylovResult kr = lanczos_->propagate(psi_.memptr(), t - t_);
+        const KrylovResult kr = lanczos_->propagate(psi_.memptr(), t - t_, stop);
+        if (kr.status == KrylovStatus::Stopped) return interrupted();
         if (kr.status != KrylovStatus::Converged)
           throw Error(fmt::format("Krylov propagation could not meet tolerance {} at t = {}", tolerance_, t));
         st.matvecs = kr.matvecs;
         st.steps = kr.substeps;
         st.error_estimate = kr.error_estimate;
       } else {
-        const ChebyshevResult cr = chebyshev_->propagate(psi_.memptr(), t - t_);
+        const ChebyshevResult cr = chebyshev_->propagate(psi_.memptr(), t - t_, stop);
+        if (cr.status == ChebyshevStatus::Stopped) return interrupted();
         if (cr.status != ChebyshevStatus::Converged)
           throw Error(fmt::format("Chebyshev propagation left its spectral bounds at t = {} (the result would be unreliable)", t));
         st.matvecs = cr.matvecs;
@@ -120,6 +122,12 @@ class ExactSolver final : public Solver {
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
  private:
+  /// A stop between sub-steps: psi is at an intermediate time, so the run ends without writing it.
+  static StepStatus interrupted() {
+    StepStatus st;
+    st.interrupted = true;
+    return st;
+  }
   arma::cx_vec ground_state(const ModelOperators& ops) const {
     const SectorHamiltonian Htrap(sector_, ops, true);
     const RealView<SectorHamiltonian> real{Htrap};
