@@ -213,7 +213,7 @@ void Group::write(const std::string& name, const arma::vec& v) const {
 }
 
 void Group::write(const std::string& name, const arma::mat& A) const {
-  const arma::mat T = A.t();  // row-major memory of A
+  const arma::mat T = row_major(A);
   write_dataset(handle_.id(), where(name), name, H5T_NATIVE_DOUBLE, dims_of(A.n_rows, A.n_cols), T.memptr());
 }
 
@@ -223,7 +223,7 @@ void Group::write(const std::string& name, const arma::cx_vec& v) const {
 }
 
 void Group::write(const std::string& name, const arma::cx_mat& A) const {
-  const arma::cx_mat T = A.st();  // plain (not conjugate) transpose: row-major memory of A
+  const arma::cx_mat T = row_major(A);
   Tmp type = complex_type();
   write_dataset(handle_.id(), where(name), name, type.get(), dims_of(A.n_rows, A.n_cols), T.memptr());
 }
@@ -251,7 +251,7 @@ arma::mat Group::read_mat(const std::string& name) const {
   require_rank(where(name), dims, 2);
   arma::mat T(dims[1], dims[0]);  // row-major [i, j] is column-major T(j, i)
   read_all(ds.get(), where(name), H5T_NATIVE_DOUBLE, product(dims), T.memptr());
-  return T.t();
+  return from_row_major(T);
 }
 
 arma::cube Group::read_cube(const std::string& name) const {
@@ -261,7 +261,7 @@ arma::cube Group::read_cube(const std::string& name) const {
   arma::cube T(dims[2], dims[1], dims[0]);
   read_all(ds.get(), where(name), H5T_NATIVE_DOUBLE, product(dims), T.memptr());
   arma::cube C(dims[1], dims[2], dims[0]);
-  for (arma::uword t = 0; t < C.n_slices; ++t) C.slice(t) = T.slice(t).t();
+  for (arma::uword t = 0; t < C.n_slices; ++t) C.slice(t) = from_row_major(arma::mat(T.slice(t)));
   return C;
 }
 
@@ -282,7 +282,7 @@ arma::cx_mat Group::read_cx_mat(const std::string& name) const {
   arma::cx_mat T(dims[1], dims[0]);
   Tmp type = complex_type();
   read_all(ds.get(), where(name), type.get(), product(dims), T.memptr());
-  return T.st();
+  return from_row_major(T);
 }
 
 arma::cx_cube Group::read_cx_cube(const std::string& name) const {
@@ -293,7 +293,7 @@ arma::cx_cube Group::read_cx_cube(const std::string& name) const {
   Tmp type = complex_type();
   read_all(ds.get(), where(name), type.get(), product(dims), T.memptr());
   arma::cx_cube C(dims[1], dims[2], dims[0]);
-  for (arma::uword t = 0; t < C.n_slices; ++t) C.slice(t) = T.slice(t).st();
+  for (arma::uword t = 0; t < C.n_slices; ++t) C.slice(t) = from_row_major(arma::cx_mat(T.slice(t)));
   return C;
 }
 

@@ -285,4 +285,17 @@ inline std::vector<hsize_t> dims_of(arma::uword rows, arma::uword cols) {
   return {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
 }
 
+/// A's elements in row-major order (the memory of its plain transpose). Armadillo's transpose of an n x 0
+/// matrix reads through a null pointer, so an empty matrix gives an empty result.
+template <class Matrix>
+Matrix row_major(const Matrix& A) {
+  return A.is_empty() ? Matrix() : Matrix(arma::strans(A));
+}
+
+/// The matrix whose row-major elements T holds (T is its plain transpose); empty T gives the right shape.
+template <class Matrix>
+Matrix from_row_major(const Matrix& T) {
+  return T.is_empty() ? Matrix(T.n_cols, T.n_rows) : Matrix(arma::strans(T));
+}
+
 }  // namespace fockmix::h5::internal

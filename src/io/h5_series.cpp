@@ -123,14 +123,14 @@ void Series::append(double value) { append_raw(&value, {}, false); }
 void Series::append(const arma::vec& v) { append_raw(v.memptr(), {static_cast<std::int64_t>(v.n_elem)}, false); }
 
 void Series::append(const arma::mat& A) {
-  const arma::mat T = A.t();
+  const arma::mat T = row_major(A);
   append_raw(T.memptr(), {static_cast<std::int64_t>(A.n_rows), static_cast<std::int64_t>(A.n_cols)}, false);
 }
 
 void Series::append(const arma::cx_vec& v) { append_raw(v.memptr(), {static_cast<std::int64_t>(v.n_elem)}, true); }
 
 void Series::append(const arma::cx_mat& A) {
-  const arma::cx_mat T = A.st();
+  const arma::cx_mat T = row_major(A);
   append_raw(T.memptr(), {static_cast<std::int64_t>(A.n_rows), static_cast<std::int64_t>(A.n_cols)}, true);
 }
 
