@@ -294,23 +294,30 @@ PhaseSpaceFourierGrid fourier_grid(const Lattice& lat, double hbar) {
 
 namespace {
 
-/// E(x, k) = exp(i xi_k . x) over sites x and the xi grid (L x K).
-arma::cx_mat xi_phases(const Lattice& lat, const PhaseSpaceFourierGrid& g) {
-  const Index L = lat.sites(), K = g.size();
-  arma::cx_mat E(L, K);
-  for (Index x = 0; x < L; ++x) {
-    const auto pos = lat.position(x);
+/// P(n, k) = exp(i w_k . y_n) for n points y_n = point(n) (3-vectors) and every k of the zeta grid, where w is
+/// the grid's xi (with positions) or eta (with momenta); index k runs over the axes with the last fastest.
+template <class PointOf>
+arma::cx_mat grid_phases(Index n, PointOf point, const std::vector<std::vector<double>>& w, const PhaseSpaceFourierGrid& g, int d) {
+  const Index K = g.size();
+  arma::cx_mat E(static_cast<arma::uword>(n), static_cast<arma::uword>(K));
+  for (Index i = 0; i < n; ++i) {
+    const auto y = point(i);
     for (Index k = 0; k < K; ++k) {
       Index r = k;
       double phase = 0.0;
-      for (int a = lat.dim() - 1; a >= 0; --a) {
-        phase += g.xi[a][r % g.counts[a]] * pos[a];
+      for (int a = d - 1; a >= 0; --a) {
+        phase += w[a][r % g.counts[a]] * y[a];
         r /= g.counts[a];
       }
-      E(x, k) = std::polar(1.0, phase);
+      E(i, k) = std::polar(1.0, phase);
     }
   }
   return E;
+}
+
+/// E(x, k) = exp(i xi_k . x) over sites x and the xi grid (L x K).
+arma::cx_mat xi_phases(const Lattice& lat, const PhaseSpaceFourierGrid& g) {
+  return grid_phases(lat.sites(), [&](Index x) { return lat.position(x); }, g.xi, g, lat.dim());
 }
 
 }  // namespace
@@ -361,20 +368,7 @@ arma::cx_mat fourier_from_phase_space(const arma::mat& f, const Lattice& lat, do
   if (f.n_rows != static_cast<arma::uword>(L) || f.n_cols != static_cast<arma::uword>(P))
     throw InputError("", "f", "must be L x P = " + std::to_string(L) + " x " + std::to_string(P));
   const PhaseSpaceFourierGrid g = fourier_grid(lat, hbar);
-  const Index K = g.size();
-  arma::cx_mat Ep(P, K);  // exp(i eta . p)
-  for (Index j = 0; j < P; ++j) {
-    const auto p = grid.momentum(j);
-    for (Index k = 0; k < K; ++k) {
-      Index r = k;
-      double phase = 0.0;
-      for (int a = lat.dim() - 1; a >= 0; --a) {
-        phase += g.eta[a][r % g.counts[a]] * p[a];
-        r /= g.counts[a];
-      }
-      Ep(j, k) = std::polar(1.0, phase);
-    }
-  }
+  const arma::cx_mat Ep = grid_phases(P, [&](Index j) { return grid.momentum(j); }, g.eta, g, lat.dim());  // exp(i eta . p)
   const arma::cx_mat Ex = xi_phases(lat, g);  // L x K
   const arma::cx_mat fc(f, arma::mat(L, P, arma::fill::zeros));
   arma::cx_mat T = Ex.st() * (fc * Ep);
