@@ -205,6 +205,28 @@ std::string seconds_text(double s) {
   return fmt::format("{:.2f} s", s);
 }
 
+/// The bench's Chebyshev options: its tolerance and hbar.
+ChebyshevOptions chebyshev_options(const BenchOptions& opt) {
+  ChebyshevOptions co;
+  co.tolerance = opt.tolerance;
+  co.hbar = kHbar;
+  return co;
+}
+
+/// Spectral bounds (timed), then the unit step psi <- exp(-i H) psi (timed); r.cheb counts the bound matvecs.
+SpectralBounds time_chebyshev_step(ChebyshevPropagator<SectorHamiltonian>& cheb, cplx* psi, BenchResult& r) {
+  double t0 = omp_get_wtime();
+  Index bound_matvecs = 0;
+  const SpectralBounds b = cheb.bounds(&bound_matvecs);
+  r.cheb_bounds_seconds = omp_get_wtime() - t0;
+  t0 = omp_get_wtime();
+  r.cheb = cheb.propagate(psi, kStepTime);
+  r.cheb_step_seconds = omp_get_wtime() - t0;
+  r.cheb.bound_matvecs = bound_matvecs;
+  r.cheb.matvecs += bound_matvecs;
+  return b;
+}
+
 /// The figures of a case known before any timing: dimensions, nonzeros, compulsory bytes, threads.
 BenchResult start_result(const BenchCase& c, const Sector& s, const SectorHamiltonian& H, double triad_bytes_per_s) {
   BenchResult r;
@@ -282,22 +304,12 @@ void bench_chebyshev(const BenchCase& c, const BenchOptions& opt, const BenchMod
   if (opt.chebyshev) {
     arma::cx_vec psi_c = product_state(s, model.orbitals, model.phi);  // psi0 again (no copy held during the Krylov step)
     const bool reset = reset_peak_rss();
-    ChebyshevOptions co;
-    co.tolerance = opt.tolerance;
-    co.hbar = kHbar;
-    ChebyshevPropagator<SectorHamiltonian> cheb(H, co);
-    double t0 = omp_get_wtime();
-    Index bound_matvecs = 0;
-    const SpectralBounds b = cheb.bounds(&bound_matvecs);
-    r.cheb_bounds_seconds = omp_get_wtime() - t0;
-    t0 = omp_get_wtime();
-    r.cheb = cheb.propagate(psi_c.memptr(), kStepTime);
-    r.cheb_step_seconds = omp_get_wtime() - t0;
-    r.cheb.bound_matvecs = bound_matvecs;
-    r.cheb.matvecs += bound_matvecs;
+    ChebyshevPropagator<SectorHamiltonian> cheb(H, chebyshev_options(opt));
+    const SpectralBounds b = time_chebyshev_step(cheb, psi_c.memptr(), r);
+    const Index bound_matvecs = r.cheb.bound_matvecs;
     r.cheb_peak_rss_bytes = reset ? peak_rss_bytes() : 0.0;
     r.cheb_vs_lanczos = arma::norm(psi_c - psi);
-    t0 = omp_get_wtime();
+    double t0 = omp_get_wtime();
     const ChebyshevResult back = cheb.propagate(psi_c.memptr(), -kStepTime);
     r.cheb_warm_step_seconds = omp_get_wtime() - t0;
     r.cheb_matvec_share = static_cast<double>(back.matvecs) * r.matvec_median_s / r.cheb_warm_step_seconds;
@@ -411,18 +423,9 @@ BenchResult run_large_case(const BenchCase& c, const BenchOptions& opt, double t
   out.flush();
   double t0 = omp_get_wtime();
   if (choice.kind == PropagatorKind::Chebyshev) {
-    ChebyshevOptions co;
-    co.tolerance = opt.tolerance;
-    co.hbar = kHbar;
-    ChebyshevPropagator<SectorHamiltonian> cheb(H, co);
-    Index bound_matvecs = 0;
-    const SpectralBounds b = cheb.bounds(&bound_matvecs);
-    r.cheb_bounds_seconds = omp_get_wtime() - t0;
-    t0 = omp_get_wtime();
-    r.cheb = cheb.propagate(psi.memptr(), kStepTime);
-    r.cheb_step_seconds = omp_get_wtime() - t0;
-    r.cheb.bound_matvecs = bound_matvecs;
-    r.cheb.matvecs += bound_matvecs;
+    ChebyshevPropagator<SectorHamiltonian> cheb(H, chebyshev_options(opt));
+    const SpectralBounds b = time_chebyshev_step(cheb, psi.memptr(), r);
+    const Index bound_matvecs = r.cheb.bound_matvecs;
     r.step_seconds = r.cheb_step_seconds;
     r.cheb_matvec_share = static_cast<double>(r.cheb.matvecs - bound_matvecs) * r.matvec_median_s / r.cheb_step_seconds;
     r.step_matvec_share = r.cheb_matvec_share;
