@@ -21,28 +21,6 @@ arma::vec orbital_density(const arma::cx_mat& orbitals) {
   return rho;
 }
 
-/// exp(-i tau h / hbar) X for real symmetric h = Q diag(e) Q^T, using real GEMMs only.
-arma::cx_mat propagate(const arma::mat& h, double tau_over_hbar, const arma::cx_mat& X) {
-  if (X.n_cols == 0) return X;
-  arma::vec e;
-  arma::mat Q;
-  if (!arma::eig_sym(e, Q, h)) throw Error("HartreeHartree: eigen-decomposition of a mean-field Hamiltonian failed");
-  const arma::mat A = Q.t() * arma::real(X);
-  const arma::mat B = Q.t() * arma::imag(X);
-  const arma::vec c = arma::cos(tau_over_hbar * e);
-  const arma::vec s = arma::sin(tau_over_hbar * e);
-  // (c - i s)(A + i B) = (c A + s B) + i (c B - s A), row-wise.
-  arma::mat re = A, im = B;
-  re.each_col() %= c;
-  im.each_col() %= c;
-  arma::mat sa = A, sb = B;
-  sa.each_col() %= s;
-  sb.each_col() %= s;
-  re += sb;
-  im -= sa;
-  return arma::cx_mat(Q * re, Q * im);
-}
-
 /// <X, H X> summed over columns, for real symmetric H.
 double expectation(const arma::mat& H, const arma::cx_mat& X) {
   if (X.n_cols == 0) return 0.0;
@@ -56,10 +34,24 @@ arma::cx_mat HartreeState::omega() const { return orbitals * orbitals.t(); }
 arma::vec HartreeState::fermion_density() const { return orbital_density(orbitals); }
 arma::vec HartreeState::boson_density() const { return orbital_density(arma::cx_mat(phi)); }
 
+namespace {
+
+/// The dynamics potential of a species (zeros if the model has none).
+arma::vec potential_or_zero(const arma::vec& U, Index L) {
+  return U.n_elem == static_cast<arma::uword>(L) ? U : arma::vec(static_cast<arma::uword>(L), arma::fill::zeros);
+}
+
+}  // namespace
+
 HartreeHartree::HartreeHartree(const ModelOperators& ops, HartreeOptions opt)
     : h0_F_(ops.one_body_F()),
       h0_B_(ops.one_body_B()),
       V_(ops.V),
+      U_F_(potential_or_zero(ops.potential_F, ops.lattice.sites())),
+      U_B_(potential_or_zero(ops.potential_B, ops.lattice.sites())),
+      prop_F_(ops.lattice, ops.kinetic_kind, ops.hbar, ops.mass_F, ops.kinetic_F),
+      prop_B_(ops.lattice, ops.kinetic_kind, ops.hbar, ops.mass_B, ops.kinetic_B),
+      conv_(ops.lattice, ops.V),
       hbar_(ops.hbar),
       lambda_(ops.lambda),
       M_(ops.M),
@@ -108,29 +100,30 @@ double HartreeHartree::energy(const HartreeState& s) const {
 HartreeStepInfo HartreeHartree::midpoint_step(HartreeState& s, double tau) const {
   HartreeStepInfo info;
   info.steps = 1;
-  const double w = tau / hbar_;
   const double cF = lambda_ * static_cast<double>(N_);
   const arma::vec rhoF0 = s.fermion_density();
   const arma::vec rhoB0 = s.boson_density();
   // Mean-field potentials at the midpoint densities; first guess: the densities at the start.
-  arma::vec UF = cF * (V_ * rhoB0);
-  arma::vec UB = lambda_ * (V_ * rhoF0);
+  arma::vec UF = cF * conv_(rhoB0);
+  arma::vec UB = lambda_ * conv_(rhoF0);
   arma::cx_mat Y;
   arma::cx_mat p;
   const arma::cx_mat phi0(s.phi);
   info.converged = false;
   for (int it = 1; it <= opt_.max_iterations; ++it) {
     info.iterations = it;
-    Y = propagate(h0_F_ + arma::diagmat(UF), w, s.orbitals);
-    p = propagate(h0_B_ + arma::diagmat(UB), w, phi0);
+    Y = s.orbitals;
+    prop_F_.propagate(Y, U_F_ + UF, tau);
+    p = phi0;
+    prop_B_.propagate(p, U_B_ + UB, tau);
     if (lambda_ == 0.0) {  // the mean fields vanish: the step is exact at once
       info.converged = true;
       info.max_residual = 0.0;
       break;
     }
-    const arma::vec UF_new = cF * (V_ * (0.5 * (rhoB0 + orbital_density(p))));
-    const arma::vec UB_new = lambda_ * (V_ * (0.5 * (rhoF0 + orbital_density(Y))));
-    const double change = std::abs(w) * std::max(arma::abs(UF_new - UF).max(), arma::abs(UB_new - UB).max());
+    const arma::vec UF_new = cF * conv_(0.5 * (rhoB0 + orbital_density(p)));
+    const arma::vec UB_new = lambda_ * conv_(0.5 * (rhoF0 + orbital_density(Y)));
+    const double change = std::abs(tau / hbar_) * std::max(arma::abs(UF_new - UF).max(), arma::abs(UB_new - UB).max());
     UF = UF_new;
     UB = UB_new;
     info.max_residual = change;
@@ -172,22 +165,17 @@ HartreeStepInfo HartreeHartree::step(HartreeState& s, double dt) const {
   return info;
 }
 
-HartreeStepInfo HartreeHartree::evolve_to(HartreeState& s, double t) const {
+HartreeStepInfo HartreeHartree::evolve_to(HartreeState& s, double t, const std::atomic<bool>* stop) const {
   check(s);
   HartreeStepInfo info;
-  const double span = t - s.t;
-  if (span == 0.0) return info;
-  const Index n = equal_steps(span, opt_.dt);
-  const double t0 = s.t;
-  for (Index k = 1; k <= n; ++k) {
-    const double target = k == n ? t : step_end(t0, span, k, n);
+  info.stopped = !step_through(s.t, t, opt_.dt, stop, [&](double target) {
     const HartreeStepInfo sub = step(s, target - s.t);
     s.t = target;
     info.steps += sub.steps;
     info.iterations += sub.iterations;
     info.converged = info.converged && sub.converged;
     info.max_residual = std::max(info.max_residual, sub.max_residual);
-  }
+  });
   return info;
 }
 

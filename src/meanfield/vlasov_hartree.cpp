@@ -131,7 +131,13 @@ VlasovHartree::VlasovHartree(const ModelOperators& ops, VlasovOptions opt)
       h0_B_(ops.one_body_B()),
       V_(ops.V),
       U_F_(ops.potential_F),
-      trap_F_(ops.trap_F) {
+      trap_F_(ops.trap_F),
+      U_B_(ops.potential_B),
+      prop_B_(ops.lattice, ops.kinetic_kind, ops.hbar, ops.mass_B,
+              ops.kinetic_B.n_rows == static_cast<arma::uword>(ops.lattice.sites())
+                  ? ops.kinetic_B
+                  : arma::mat(static_cast<arma::uword>(ops.lattice.sites()), static_cast<arma::uword>(ops.lattice.sites()),
+                              arma::fill::zeros)) {
   const Index L = lat_.sites();
   if (!(opt_.dt > 0.0) || !std::isfinite(opt_.dt)) throw InputError("", "dt", "must be a positive number");
   if (opt_.momentum_points != 0 && opt_.momentum_points < 2)
@@ -156,8 +162,8 @@ VlasovHartree::VlasovHartree(const ModelOperators& ops, VlasovOptions opt)
   if (trap_F_.n_elem != static_cast<arma::uword>(L)) trap_F_.zeros(L);
   if (V_.n_rows != static_cast<arma::uword>(L)) V_.zeros(L, L);
   if (h0_B_.n_rows != static_cast<arma::uword>(L)) h0_B_.zeros(L, L);
-  if (lambda_ == 0.0 && (!arma::eig_sym(eB0_, QB0_, h0_B_) || !eB0_.is_finite()))
-    throw Error("VlasovHartree: eigen-decomposition of K_B + U_B failed");
+  if (U_B_.n_elem != static_cast<arma::uword>(L)) U_B_.zeros(L);
+  conv_V_ = PeriodicConvolution(lat_, V_);
   grid_ = make_grid(lat_, kind_, hbar_, opt_);
   const Index P = grid_.size();
   const int d = lat_.dim();
@@ -295,18 +301,13 @@ VlasovStepInfo VlasovHartree::step(VlasovState& s, double dt) const {
   return info;
 }
 
-VlasovStepInfo VlasovHartree::evolve_to(VlasovState& s, double t) const {
+VlasovStepInfo VlasovHartree::evolve_to(VlasovState& s, double t, const std::atomic<bool>* stop) const {
   check(s);
   VlasovStepInfo info;
-  const double span = t - s.t;
-  if (span == 0.0) return info;
-  const Index n = equal_steps(span, opt_.dt);
-  const double t0 = s.t;
-  for (Index k = 1; k <= n; ++k) {
-    const double target = k == n ? t : step_end(t0, span, k, n);
+  info.stopped = !step_through(s.t, t, opt_.dt, stop, [&](double target) {
     info.steps += step(s, target - s.t).steps;
     s.t = target;
-  }
+  });
   return info;
 }
 
@@ -319,19 +320,11 @@ void VlasovHartree::strang(VlasovState& s, double dt) const {
 }
 
 void VlasovHartree::boson_step(VlasovState& s, double tau) const {
-  arma::vec e;
-  arma::mat Q;
-  if (lambda_ == 0.0) {  // h_B = K_B + U_B does not depend on f: decomposed once in the constructor
-    e = eB0_;
-    Q = QB0_;
-  } else {
-    const arma::mat hB = h0_B_ + arma::diagmat(lambda_ * static_cast<double>(M_) * (V_ * fermion_density(s)));
-    if (!arma::eig_sym(e, Q, hB) || !e.is_finite()) throw Error("VlasovHartree: eigen-decomposition of h_B failed");
-  }
-  const arma::cx_vec c = Q.t() * s.phi;
-  arma::cx_vec ph(e.n_elem);
-  for (arma::uword k = 0; k < e.n_elem; ++k) ph(k) = std::polar(1.0, -tau * e(k) / hbar_);
-  s.phi = Q * (ph % c);
+  arma::vec u = U_B_;
+  if (lambda_ != 0.0) u += (lambda_ * static_cast<double>(M_)) * conv_V_(fermion_density(s));
+  arma::cx_mat phi(s.phi);
+  prop_B_.propagate(phi, u, tau);
+  s.phi = phi.col(0);
   if (!s.phi.is_finite()) throw Error("VlasovHartree: non-finite condensate after the boson step");
 }
 
@@ -367,7 +360,7 @@ arma::vec VlasovHartree::velocity(int axis) const {
 
 arma::vec VlasovHartree::effective_potential(const VlasovState& s) const {
   check(s);
-  arma::vec U = U_F_ + (lambda_ * static_cast<double>(N_)) * (V_ * boson_density(s));
+  arma::vec U = U_F_ + (lambda_ * static_cast<double>(N_)) * conv_V_(boson_density(s));
   if (!opt_.self_kernel.is_empty() && opt_.mu_FF != 0.0)
     U += (opt_.mu_FF * static_cast<double>(M_)) * (opt_.self_kernel * fermion_density(s));
   return U;

@@ -5,10 +5,13 @@
 ///   i hbar d/dt phi   = h_B phi,     h_B = K_B + U_B + lambda diag(V * diag omega),         omega = sum_j |phi_j><phi_j|
 ///
 /// (lambda V * diag omega = lambda M V * rho_F). Every orbital evolves under h_F (no re-diagonalisation),
-/// the gauge the fluctuation generator of SPEC §7 needs. docs/hartree.md describes the integrator.
+/// the gauge the fluctuation generator of SPEC §7 needs. docs/hartree.md describes the integrator; the
+/// exponentials exp(-i tau h_s/hbar) are Chebyshev expansions applied matrix-free (one_body_propagator.hpp).
 #include <armadillo>
+#include <atomic>
 
 #include "fockmix/core/types.hpp"
+#include "fockmix/meanfield/one_body_propagator.hpp"
 #include "fockmix/model/model.hpp"
 #include "fockmix/model/model_operators.hpp"
 
@@ -42,6 +45,7 @@ struct HartreeStepInfo {
   int iterations = 0;      ///< fixed-point iterations summed over the (sub)steps
   bool converged = true;   ///< every fixed-point iteration reached the tolerance
   double max_residual = 0; ///< largest final fixed-point change (the quantity compared with `tolerance`)
+  bool stopped = false;    ///< evolve_to stopped on request before reaching t (s is at the last step reached)
 };
 
 /// The Hartree–Hartree propagator of a model (dynamics potentials U_F, U_B of ModelOperators).
@@ -61,8 +65,9 @@ class HartreeHartree {
   HartreeStepInfo step(HartreeState& s) const;
   /// Advance s by an arbitrary (possibly negative) dt.
   HartreeStepInfo step(HartreeState& s, double dt) const;
-  /// Advance s to time t (t may be before s.t) in n = ceil(|t - s.t| / options().dt) equal steps; s.t == t after.
-  HartreeStepInfo evolve_to(HartreeState& s, double t) const;
+  /// Advance s to time t (t may be before s.t) in n = ceil(|t - s.t| / options().dt) equal steps
+  /// (core/time_steps.hpp step_through); s.t == t after, unless `stop` was set between two steps.
+  HartreeStepInfo evolve_to(HartreeState& s, double t, const std::atomic<bool>* stop = nullptr) const;
 
   /// E_HH = Tr[(K_F + U_F) omega] + N <phi, (K_B + U_B) phi> + lambda N sum_{x,y} V(x,y) omega(x,x) |phi(y)|^2 (SPEC §4).
   double energy(const HartreeState& s) const;
@@ -72,6 +77,9 @@ class HartreeHartree {
   void check(const HartreeState& s) const;
 
   arma::mat h0_F_, h0_B_, V_;
+  arma::vec U_F_, U_B_;                 ///< dynamics potentials (the diagonal of h0 - K)
+  OneBodyPropagator prop_F_, prop_B_;   ///< exp(-i tau (K_s + diag u)/hbar), matrix-free
+  PeriodicConvolution conv_;            ///< V * rho
   double hbar_, lambda_;
   Index M_, N_;
   HartreeOptions opt_;

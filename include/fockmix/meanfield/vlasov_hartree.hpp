@@ -11,14 +11,17 @@
 /// (mu_FF/2) sum W(x-x') a*_x a*_x' a_x' a_x, i.e. mu_FF sum_x' W(x,x') omega(x',x') = mu_FF M (W * rho_F).
 /// Integrator (docs/vlasov.md): Strang splitting C(dt/2) B(dt/2) A(dt) B(dt/2) C(dt/2) of three exactly solvable
 /// flows — A: x-transport f(x,p) <- f(x - v(p) dt, p); B: p-transport f(x,p) <- f(x, p - F(x) dt) with
-/// F = -grad_x U_eff (spectral derivative); C: phi <- exp(-i dt h_B[rho_F]/hbar) phi (as HartreeHartree) — where
+/// F = -grad_x U_eff (spectral derivative); C: phi <- exp(-i dt h_B[rho_F]/hbar) phi (the matrix-free Chebyshev
+/// exponential HartreeHartree uses, one_body_propagator.hpp) — where
 /// the shifts are exact Fourier-interpolation shifts, one FFT per grid line (mass conserved to round-off).
 #include <armadillo>
+#include <atomic>
 #include <cstddef>
 
 #include "fockmix/core/types.hpp"
 #include "fockmix/grid/lattice.hpp"
 #include "fockmix/grid/one_body.hpp"
+#include "fockmix/meanfield/one_body_propagator.hpp"
 #include "fockmix/meanfield/wigner.hpp"
 #include "fockmix/model/model_operators.hpp"
 
@@ -64,7 +67,8 @@ struct VlasovDiagnostics {
 
 /// Outcome of step() / evolve_to(): a value.
 struct VlasovStepInfo {
-  int steps = 0;  ///< Strang (sub)steps taken
+  int steps = 0;         ///< Strang (sub)steps taken
+  bool stopped = false;  ///< evolve_to stopped on request before reaching t (s is at the last step reached)
 };
 
 /// The Vlasov–Hartree propagator of a model (dynamics potentials U_F, U_B of ModelOperators).
@@ -97,8 +101,9 @@ class VlasovHartree {
   VlasovStepInfo step(VlasovState& s) const;
   /// Advance s by dt (any sign). Throws InputError for a malformed state or a non-finite dt, Error on non-finite FFT/eig results.
   VlasovStepInfo step(VlasovState& s, double dt) const;
-  /// Advance s to time t in n = ceil(|t - s.t|/options().dt) equal steps; s.t == t after.
-  VlasovStepInfo evolve_to(VlasovState& s, double t) const;
+  /// Advance s to time t in n = ceil(|t - s.t|/options().dt) equal steps (core/time_steps.hpp step_through);
+  /// s.t == t after, unless `stop` was set between two steps.
+  VlasovStepInfo evolve_to(VlasovState& s, double t, const std::atomic<bool>* stop = nullptr) const;
 
   /// Velocity v_F,a(p) along `axis` for every momentum index (length P).
   arma::vec velocity(int axis) const;
@@ -126,7 +131,8 @@ class VlasovHartree {
   VlasovDiagnostics diagnostics(const VlasovState& s) const;
 
   /// Estimated bytes of the phase-space storage of one step: the state f (8 L P), the complex FFT work array of a
-  /// sweep (16 L P) and the boson eigen-decomposition (8 L^2 x 3). For `fockmix info`.
+  /// sweep (16 L P) and 8 L^2 x 3 for L x L matrices (V and h_B are kept; a conservative estimate since the boson
+  /// step no longer diagonalises h_B). For `fockmix info`.
   static std::size_t memory_bytes(const Lattice& lat, KineticKind kind, const VlasovOptions& opt);
 
  private:
@@ -144,11 +150,11 @@ class VlasovHartree {
   double hbar_, lambda_, mass_F_;
   Index M_, N_;
   arma::mat h0_B_, V_;
-  arma::vec U_F_, trap_F_;
+  arma::vec U_F_, trap_F_, U_B_;
+  OneBodyPropagator prop_B_;   ///< exp(-i tau (K_B + diag u)/hbar)
+  PeriodicConvolution conv_V_; ///< V * rho
   arma::vec eps_;   ///< eps_F per momentum index
   arma::mat vel_;   ///< P x d velocities
-  arma::vec eB0_;   ///< lambda = 0: eigenvalues of h_B = K_B + U_B (fixed)
-  arma::mat QB0_;   ///< lambda = 0: its eigenvectors
 };
 
 }  // namespace fockmix
