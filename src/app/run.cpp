@@ -13,10 +13,12 @@
 #include <limits>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 
 #include "fockmix/analysis/comparisons.hpp"
 #include "fockmix/core/error.hpp"
+#include "fockmix/io/checkpoint.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/io/model_h5.hpp"
 #include "fockmix/io/recorder.hpp"
@@ -37,10 +39,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-/// The run file's header: program, status, the model file's text and echo, the grid and the initial data.
+/// A name for one run file that a checkpoint can be matched against: random bits, the process and the time.
+std::string new_run_id() {
+  std::random_device rd;
+  const auto now = static_cast<unsigned long long>(std::chrono::system_clock::now().time_since_epoch().count());
+  return fmt::format("{:08x}{:08x}-{}-{:x}", rd(), rd(), ::getpid(), now);
+}
+
+/// The run file's header: program, status, run_id, the model file's text and echo, the grid and the initial data.
 void write_header(const Model& model, const ModelOperators& ops, const InitialData& init, const h5::Group& root) {
   root.set_attr("program", "fockmix");
   root.set_attr("version", version);
+  root.set_attr("run_id", new_run_id());
   root.set_attr("status", "running");
   root.set_attr("t_reached", 0.0);
   if (!model.source.empty()) {
@@ -93,14 +103,20 @@ bool RunSummary::ran(const std::string& solver) const { return std::find(solvers
 
 namespace {
 
-/// The enabled solvers in registry order, each with its group and set-up written; their lines and columns
-/// go to the summary.
-std::vector<Running> start_solvers(const SolverContext& context, const h5::Group& root, RunSummary& sum) {
+/// The enabled solvers in registry order, each restored from `checkpoint` (if given) and with its group and
+/// set-up written; their lines and columns go to the summary.
+std::vector<Running> start_solvers(const SolverContext& context, const h5::Group& root, RunSummary& sum,
+                                   const CheckpointReader* checkpoint) {
   std::vector<Running> solvers;
   for (const SolverEntry& e : solver_registry()) {
     if (!e.enabled(context.model)) continue;
     const auto t0 = Clock::now();
     std::unique_ptr<Solver> s = e.make(context);
+    if (checkpoint != nullptr) {
+      const h5::Group saved = checkpoint->solver_group(s->name());
+      s->restore_state(saved);
+      s->seconds += saved.attr_double("seconds");
+    }
     h5::Group g = root.group(s->name());
     const std::string line = s->describe(g);
     if (!line.empty()) sum.setup_lines.push_back(fmt::format("{:<12} {}", s->label(), line));
@@ -131,17 +147,18 @@ std::vector<Pair> pair_solvers(const std::vector<Running>& solvers, const h5::Gr
 }
 
 /// One output time: advance every solver, then record every solver and every pair. Returns the number of
-/// solvers that missed a tolerance on the way, or -1 if a solver stopped early on request (nothing of
-/// this output time is written then).
+/// solvers that missed a tolerance on the way, or, if a solver stopped early on request (nothing of this
+/// output time is written then), -1 when every solver is still exactly at the previous output time (the
+/// first one stopped and went back) and -2 otherwise.
 Index output_time(double t, std::vector<Running>& solvers, std::vector<Pair>& pairs, const RunHooks& hooks, RunRecord& rec) {
   Index unconverged = 0;
   rec.t = t;
-  for (Running& running : solvers) {
-    Solver& s = *running.solver;
+  for (std::size_t i = 0; i < solvers.size(); ++i) {
+    Solver& s = *solvers[i].solver;
     const auto t0 = Clock::now();
     const StepStatus st = s.advance_to(t, hooks.stop);
     s.seconds += seconds_since(t0);
-    if (st.interrupted) return -1;
+    if (st.interrupted) return i == 0 && st.at_previous_output ? -1 : -2;
     if (!st.converged) ++unconverged;
   }
   std::vector<OneBodyView> views(solvers.size());
@@ -190,25 +207,160 @@ std::string partial_name(const std::string& target) {
   return (p.parent_path() / name).string();
 }
 
-/// The run proper, into the open `file`; every handle on the file is gone when it returns or throws.
-void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSummary& sum, Clock::time_point t_start) {
+/// The enabled solvers' names in registry order, comma-separated (a checkpoint's `solvers`).
+std::string enabled_solvers(const Model& model) {
+  std::string names;
+  for (const SolverEntry& e : solver_registry())
+    if (e.enabled(model)) names += (names.empty() ? "" : ",") + e.name;
+  return names;
+}
+
+/// Write the checkpoint of output time `k` beside the run file (io/checkpoint.hpp): every solver's state
+/// and its seconds so far.
+void write_checkpoint(const Model& model, const std::vector<Running>& solvers, std::size_t k, double t, const h5::Group& root,
+                      double seconds) {
+  CheckpointHeader h;
+  h.run_id = root.attr_string("run_id");
+  h.output_index = static_cast<std::int64_t>(k);
+  h.t = t;
+  h.unconverged_steps = root.attr_int("unconverged_steps");
+  h.seconds = seconds;
+  h.solvers = enabled_solvers(model);
+  CheckpointWriter w(model.output, model, h);
+  for (const Running& r : solvers) {
+    const h5::Group g = w.solver_group(r.solver->name());
+    r.solver->save_state(g);
+    g.set_attr("seconds", r.solver->seconds);
+  }
+  w.commit();
+}
+
+/// The checks of `fockmix run --resume`, before any work: the run file and its checkpoint exist, the run
+/// did not complete, the checkpoint is this file's, and the model is the one that wrote both. Returns
+/// the checkpoint; every refusal is an InputError naming the file and the reason.
+std::unique_ptr<CheckpointReader> open_for_resume(const Model& model) {
+  const std::string& out = model.output;
+  const std::string ckpt = checkpoint_path(out);
+  std::error_code ec;
+  if (!std::filesystem::exists(out, ec)) throw InputError(out, "", "no such run file to resume (start the run without --resume)");
+  std::unique_ptr<CheckpointReader> reader;
+  try {
+    const h5::File file = h5::File::open(out);
+    const h5::Group root = file.root();
+    if (root.has_attr("status") && root.attr_string("status") == "completed")
+      throw InputError(out, "", "the run already completed; there is nothing to resume");
+    if (!std::filesystem::exists(ckpt, ec))
+      throw InputError(out, "", "has no checkpoint " + ckpt +
+                                    " to resume from (one is written at an output time every output.checkpoint_minutes, and at a "
+                                    "stop that finds every solver at an output time); start the run again with --overwrite");
+    reader = std::make_unique<CheckpointReader>(ckpt);
+    const CheckpointHeader& h = reader->header();
+    if (!root.has_attr("run_id") || root.attr_string("run_id") != h.run_id)
+      throw InputError(ckpt, "", "belongs to another run file than " + out + " (their run_id attributes differ)");
+    std::string differs = model_echo_difference(root.group("model"), model);
+    if (differs.empty()) differs = reader->model_difference(model);
+    if (!differs.empty())
+      throw InputError(out, differs, "the run was written by another model (its value of this key differs); resume with the model of that run");
+    if (h.solvers != enabled_solvers(model))
+      throw InputError(out, "", "the checkpoint holds the solvers '" + h.solvers + "', the model enables '" + enabled_solvers(model) + "'");
+    const std::vector<double> output_times = model.output_times();
+    const arma::vec times = root.has("times") ? root.read_vec("times") : arma::vec();
+    const auto k = static_cast<std::size_t>(h.output_index);
+    if (k >= output_times.size() || k >= times.n_elem || times(k) != output_times[k] || h.t != output_times[k])
+      throw InputError(ckpt, "", fmt::format("output time {} (t = {}) is not one the run file lists", h.output_index, h.t));
+  } catch (const IoError& e) {
+    throw InputError(out, "", std::string("cannot resume: ") + e.what());
+  }
+  return reader;
+}
+
+/// The run file of a resumed run, opened for writing.
+h5::File open_to_continue(const std::string& output) {
+  try {
+    return h5::File::open(output, h5::File::Access::ReadWrite);
+  } catch (const IoError& e) {
+    throw IoError(output + ": cannot open the run file for writing to resume it; is another run writing it? (" + e.what() + ")");
+  }
+}
+
+/// A resumed run file: output times after the checkpoint's dropped, its attributes back to a running run.
+/// Returns the scalars of the output times kept, as the summary's records.
+std::vector<RunRecord> reopen_for_resume(const h5::Group& root, const CheckpointHeader& h, const std::vector<std::string>& groups) {
+  const auto kept = h.output_index + 1;
+  root.shrink_series(kept);
+  root.set_attr("status", "running");
+  root.set_attr("t_reached", h.t);
+  root.set_attr("unconverged_steps", h.unconverged_steps);
+  root.remove_attr("seconds");
+  root.remove_attr("warnings");
+  std::vector<RunRecord> records(static_cast<std::size_t>(kept));
+  const arma::vec times = root.read_vec("times");
+  for (std::size_t j = 0; j < records.size(); ++j) records[j].t = times(j);
+  for (const std::string& name : groups) {
+    if (!root.has(name)) continue;
+    const h5::Group g = root.group(name);
+    for (const std::string& ds : g.datasets()) {
+      const std::vector<std::int64_t> shape = g.shape(ds);
+      if (shape.size() != 1 || shape[0] != kept) continue;
+      arma::vec v;
+      try {
+        v = g.read_vec(ds);
+      } catch (const IoError&) {
+        continue;  // a complex series
+      }
+      for (std::size_t j = 0; j < records.size(); ++j) records[j].values.emplace_back(name + "/" + ds, v(j));
+    }
+  }
+  return records;
+}
+
+/// The run proper, into the open `file` (new, or with `checkpoint` the run file to continue); every handle
+/// on the file is gone when it returns or throws.
+void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSummary& sum, Clock::time_point t_start,
+              const CheckpointReader* checkpoint) {
   const ModelOperators ops = build_operators(model);
   const InitialData init = initial_data(model, ops);
   const h5::Group root = file.root();
-  write_header(model, ops, init, root);
+  std::size_t first = 0;
+  double seconds_before = 0.0;  // of the run before its checkpoint
+  if (checkpoint == nullptr) {
+    write_header(model, ops, init, root);
+  } else {
+    first = static_cast<std::size_t>(checkpoint->header().output_index) + 1;
+    seconds_before = checkpoint->header().seconds;
+    sum.unconverged_steps = checkpoint->header().unconverged_steps;
+  }
   file.flush();  // the file opens from here on, whatever happens next
   if (hooks.started) hooks.started();
-  std::vector<Running> solvers = start_solvers(SolverContext{model, ops, init}, root, sum);
+  std::vector<Running> solvers = start_solvers(SolverContext{model, ops, init}, root, sum, checkpoint);
   std::vector<Pair> pairs = pair_solvers(solvers, root, sum);
+  if (checkpoint != nullptr) {
+    std::vector<std::string> groups = sum.solvers;
+    for (const std::string& c : sum.comparisons) groups.push_back("comparison/" + c);
+    sum.records = reopen_for_resume(root, checkpoint->header(), groups);
+  }
   file.flush();
+
+  // checkpoints: only for a run file written in place (with overwrite the file appears at the end)
+  const bool checkpoints = !hooks.overwrite;
+  const double checkpoint_seconds = 60.0 * model.checkpoint_minutes;  // may be inf: then only at a stop
+  auto last_checkpoint = Clock::now();
+  std::size_t checkpointed = first > 0 ? first - 1 : static_cast<std::size_t>(-1);
+  auto checkpoint_at = [&](std::size_t k, double t) {
+    write_checkpoint(model, solvers, k, t, root, seconds_before + seconds_since(t_start));
+    last_checkpoint = Clock::now();
+    checkpointed = k;
+  };
 
   Recorder times(file.root());
   const std::vector<double> output_times = model.output_times();
-  for (std::size_t k = 0; k < output_times.size(); ++k) {
+  for (std::size_t k = first; k < output_times.size(); ++k) {
     const double t = output_times[k];
     RunRecord rec;
     const Index unconverged = output_time(t, solvers, pairs, hooks, rec);
     if (unconverged < 0) {  // a solver honoured the stop flag inside the interval
+      // every solver back at the previous output time: its checkpoint can still be written
+      if (unconverged == -1 && checkpoints && k > 0 && checkpointed != k - 1) checkpoint_at(k - 1, output_times[k - 1]);
       sum.status = RunStatus::Interrupted;
       break;
     }
@@ -221,12 +373,15 @@ void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSumm
     file.flush();
     sum.records.push_back(std::move(rec));
     if (hooks.progress) hooks.progress(model.t_final > 0 ? t / model.t_final : 1.0, sum.records.back());
-    if (hooks.stop && hooks.stop->load() && k + 1 < output_times.size()) {
+    const bool last = k + 1 == output_times.size();
+    if (hooks.stop && hooks.stop->load() && !last) {
+      if (checkpoints && checkpointed != k) checkpoint_at(k, t);  // every solver is at this output time
       sum.status = RunStatus::Interrupted;
       break;
     }
+    if (checkpoints && !last && (checkpoint_seconds == 0.0 || seconds_since(last_checkpoint) >= checkpoint_seconds)) checkpoint_at(k, t);
   }
-  sum.seconds_total = seconds_since(t_start);
+  sum.seconds_total = seconds_before + seconds_since(t_start);
   finish(solvers, root, sum);
   file.flush();
 }
@@ -239,14 +394,22 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
   RunSummary sum;
   sum.output = model.output;
   std::error_code ec;
-  if (!hooks.overwrite && std::filesystem::exists(model.output, ec))
+  if (hooks.resume && hooks.overwrite)
+    throw InputError(model.output, "--resume", "cannot be combined with --overwrite (resume continues the existing file)");
+  const std::unique_ptr<CheckpointReader> checkpoint = hooks.resume ? open_for_resume(model) : nullptr;
+  if (!hooks.resume && !hooks.overwrite && std::filesystem::exists(model.output, ec))
     throw IoError(model.output + ": the output file exists; not overwritten (fockmix run --overwrite replaces it)");
   const std::string writing = hooks.overwrite ? partial_name(model.output) : model.output;
   std::exception_ptr failure;
   {
-    h5::File file = h5::File::create(writing, hooks.overwrite ? h5::File::Existing::Truncate : h5::File::Existing::Refuse);
+    h5::File file = hooks.resume ? open_to_continue(model.output)
+                                 : h5::File::create(writing, hooks.overwrite ? h5::File::Existing::Truncate : h5::File::Existing::Refuse);
+    if (!hooks.resume && !hooks.overwrite) {  // a checkpoint without its run file is stale: it cannot belong to this one
+      std::filesystem::remove(checkpoint_path(model.output), ec);
+      std::filesystem::remove(checkpoint_path(model.output) + ".partial", ec);
+    }
     try {
-      run_into(file, model, hooks, sum, t_start);
+      run_into(file, model, hooks, sum, t_start, checkpoint.get());
     } catch (...) {
       failure = std::current_exception();
       try {  // best effort: the file says it did not finish (a full disk may refuse this too)
@@ -263,6 +426,11 @@ RunSummary run_model(const Model& model, const RunHooks& hooks) {
   if (hooks.overwrite) {
     std::filesystem::rename(writing, model.output, ec);
     if (ec) throw IoError(writing + ": cannot rename to " + model.output + " (" + ec.message() + ")");
+  } else if (sum.status == RunStatus::Completed) {  // the file holds the whole run: the checkpoint has served
+    std::filesystem::remove(checkpoint_path(model.output), ec);
+    std::filesystem::remove(checkpoint_path(model.output) + ".partial", ec);
+  } else if (std::filesystem::exists(checkpoint_path(model.output), ec)) {
+    sum.checkpoint = checkpoint_path(model.output);
   }
   return sum;
 }

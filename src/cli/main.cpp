@@ -60,15 +60,18 @@ const CLI::Validator thread_count(
     "0..1024", "threads");
 
 /// Where `fockmix run`/`fluct` may write: never over the model file itself, never over an existing file
-/// unless --overwrite. Checked before any work.
-void check_output(const std::string& model_path, const std::string& output, bool overwrite) {
+/// unless --overwrite (or --resume, which continues it). Checked before any work.
+void check_output(const std::string& model_path, const std::string& output, bool overwrite, bool resume) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::exists(output, ec) && fs::equivalent(output, model_path, ec))
     throw InputError(output, "", "is the model file itself; choose another output file");
   if (fs::is_directory(output, ec)) throw InputError(output, "", "is a directory; the output must be a file name");
-  if (!overwrite && fs::exists(output, ec))
-    throw InputError(output, "", "the output file exists; pass --overwrite to replace it (it is kept until the new run completes)");
+  if (resume && overwrite) throw InputError(output, "--resume", "cannot be combined with --overwrite (resume continues the existing file)");
+  if (!overwrite && !resume && fs::exists(output, ec))
+    throw InputError(output, "",
+                     "the output file exists; pass --resume to continue it from its checkpoint, or --overwrite to replace it (it is kept "
+                     "until the new run completes)");
 }
 
 /// A one-line progress bar on a terminal; on a pipe, a line every 10%.
@@ -146,6 +149,7 @@ void print_run_summary(const RunSummary& s) {
   for (const auto& [label, sec] : s.seconds) times += fmt::format("{} {:.2f} s, ", label, sec);
   fmt::print("time         {}total {:.2f} s\n", times, s.seconds_total);
   fmt::print("results      {}{}\n", s.output, s.status == RunStatus::Interrupted ? " (interrupted: the file holds every output time reached)" : "");
+  if (!s.checkpoint.empty()) fmt::print("resume       the same command with --resume continues from the checkpoint {}\n", s.checkpoint);
   fmt::print("plots        /usr/bin/python3 scripts/plot_run.py {}\n", s.output);
 }
 
@@ -219,7 +223,7 @@ int cmd_info(const std::string& path) {
 }
 
 /// `fockmix run` (fluct_only = false) and `fockmix fluct` (only the fluctuation dynamics, into NAME_fluct.h5).
-int cmd_run(const std::string& path, const std::string& output, int threads, bool overwrite, bool fluct_only = false) {
+int cmd_run(const std::string& path, const std::string& output, int threads, bool overwrite, bool resume, bool fluct_only = false) {
   Model m = load_model(path);
   if (fluct_only) {
     m.exact.enabled = m.hartree.enabled = m.vlasov.enabled = false;
@@ -228,25 +232,28 @@ int cmd_run(const std::string& path, const std::string& output, int threads, boo
     validate(m);
   }
   if (!output.empty()) m.output = output;
-  check_output(path, m.output, overwrite);
+  check_output(path, m.output, overwrite, resume);
   if (threads > 0) m.threads = threads;
   configure_threads(m.threads);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  fmt::print("fockmix {} — {} {} ({})\n", version, fluct_only ? "fluct" : "run", m.name, path);
+  fmt::print("fockmix {} — {} {} ({}){}\n", version, fluct_only ? "fluct" : "run", m.name, path, resume ? ", resumed from its checkpoint" : "");
   ProgressBar bar("run");
   RunHooks hooks;
   hooks.stop = &g_stop;
   hooks.overwrite = overwrite;
+  hooks.resume = resume;
   const auto started = std::chrono::steady_clock::now();
   std::size_t outputs = 0;
+  double done_before = -1.0;  // fraction of the horizon done before this process (resume: up to the checkpoint)
   hooks.progress = [&](double f, const RunRecord& r) {
+    if (done_before < 0.0) done_before = resume && m.t_final > 0 ? std::max(0.0, f - m.output_every / m.t_final) : 0.0;
     // time per output and an ETA from the fraction of the horizon done, then the leading comparison's
     // trace-norm errors, if any comparison ran
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     ++outputs;
     std::string note = fmt::format("t = {:.3g}  {}/output", r.t, duration_text(elapsed / static_cast<double>(outputs)));
-    if (f > 0.0 && f < 1.0) note += fmt::format("  ETA {}", duration_text(elapsed * (1.0 - f) / f));
+    if (f > done_before && f < 1.0) note += fmt::format("  ETA {}", duration_text(elapsed * (1.0 - f) / (f - done_before)));
     for (const auto& [key, v] : r.values)
       if (key.starts_with("comparison/") && (key.ends_with("/eF_trace") || key.ends_with("/eB_trace"))) {
         note += fmt::format("  {} = {:.2e}", key.ends_with("/eF_trace") ? "e_F" : "e_B", v);
@@ -302,12 +309,15 @@ int main(int argc, char** argv) {
   bool overwrite = false;
   run->add_option("-o,--output", output, "HDF5 output file (default: the model's output.file)");
   run->add_flag("--overwrite", overwrite, "replace an existing output file (the old one is kept until the new run completes)");
+  bool resume = false;
+  run->add_flag("--resume", resume, "continue an interrupted or crashed run in its output file from its checkpoint FILE.ckpt");
   run->add_option("-t,--threads", threads, "OpenMP threads, 1..1024 or 0 = all cores (default: the model's, else all cores)")
       ->check(thread_count);
   auto* fluct = app.add_subcommand("fluct", "the fluctuation dynamics U(t,0) Omega and its truncated version U~ only (SPEC §7)");
   fluct->add_option("model", model_path, "model file (its [fluct] section; see models/README.md)")->required();
   fluct->add_option("-o,--output", output, "HDF5 output file (default: results/NAME_fluct.h5)");
   fluct->add_flag("--overwrite", overwrite, "replace an existing output file (the old one is kept until the new run completes)");
+  fluct->add_flag("--resume", resume, "continue an interrupted or crashed run in its output file from its checkpoint FILE.ckpt");
   fluct->add_option("-t,--threads", threads, "OpenMP threads, 1..1024 or 0 = all cores (default: the model's, else all cores)")
       ->check(thread_count);
   auto* info = app.add_subcommand("info", "sector dimensions, memory and time estimates, before anything runs");
@@ -339,8 +349,8 @@ int main(int argc, char** argv) {
   try {
     for (CLI::App* sub : {run, fluct})
       if (*sub && sub->count("--output") > 0 && output.empty()) throw InputError("-o", "", "the output file name is empty");
-    if (*run) return cmd_run(model_path, output, threads, overwrite);
-    if (*fluct) return cmd_run(model_path, output, threads, overwrite, true);
+    if (*run) return cmd_run(model_path, output, threads, overwrite, resume);
+    if (*fluct) return cmd_run(model_path, output, threads, overwrite, resume, true);
     if (*info) return is_scan_file(model_path) ? cmd_scan_info(model_path) : cmd_info(model_path);
     if (*scan) return cmd_scan(model_path, threads);
     if (*bench) {

@@ -104,14 +104,24 @@ Index CoherentState::dimension() const {
   return d;
 }
 
-CoherentEvolveInfo CoherentState::evolve_to(double t) {
+CoherentEvolveInfo CoherentState::evolve_to(double t, const std::atomic<bool>* stop) {
   CoherentEvolveInfo info;
   if (!std::isfinite(t)) throw InputError("", "t", "must be finite");
   const double span = t - t_;
   if (span != 0.0) {
+    std::vector<arma::cx_vec> start;
+    if (stop != nullptr) start = states_;
+    auto stopped = [&] {  // every sector back to its state at the call
+      states_ = std::move(start);
+      CoherentEvolveInfo back;
+      back.status = KrylovStatus::Stopped;
+      return back;
+    };
     for (std::size_t k = 0; k < sectors_.size(); ++k) {
+      if (stop != nullptr && stop->load(std::memory_order_relaxed)) return stopped();
       KrylovPropagator<SectorHamiltonian> prop(*hams_[k], opt_.krylov);
-      const KrylovResult r = prop.propagate(states_[k].memptr(), span);
+      const KrylovResult r = prop.propagate(states_[k].memptr(), span, stop);
+      if (r.status == KrylovStatus::Stopped) return stopped();
       if (r.status != KrylovStatus::Converged) info.status = r.status;
       info.matvecs += r.matvecs;
       info.error_estimate = std::max(info.error_estimate, r.error_estimate);

@@ -3,6 +3,7 @@
 #include "fockmix/core/time_steps.hpp"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -118,23 +119,45 @@ FluctuationStepInfo FluctuationDynamics::step(double dt) {
   return info;
 }
 
-FluctuationStepInfo FluctuationDynamics::evolve_to(double t) {
+FluctuationStepInfo FluctuationDynamics::evolve_to(double t, const std::atomic<bool>* stop) {
   if (!std::isfinite(t) || t < t_) throw InputError("", "t", "must be finite and >= time()");
   FluctuationStepInfo info;
-  const double span = t - t_;
-  if (span == 0.0) return info;
-  const Index n = equal_steps(span, opt_.dt);
   const double t0 = t_;
-  for (Index k = 1; k <= n; ++k) {
-    const double target = k == n ? t : step_end(t0, span, k, n);
+  struct Start {
+    arma::cx_vec psi, psi_t;
+    ModeTrajectory traj;
+  };
+  std::optional<Start> start;
+  if (stop != nullptr && t != t0) start = Start{psi_, psi_t_, traj_};
+  const bool reached = step_through(t0, t, opt_.dt, stop, [&](double target) {
     const FluctuationStepInfo s = step(target - t_);
     t_ = target;
     if (s.status != KrylovStatus::Converged) info.status = s.status;
     info.matvecs += s.matvecs;
     info.krylov_error += s.krylov_error;
     info.hartree_converged = info.hartree_converged && s.hartree_converged;
+  });
+  if (!reached) {  // back to the state at the call
+    psi_ = std::move(start->psi);
+    psi_t_ = std::move(start->psi_t);
+    traj_ = std::move(start->traj);
+    t_ = t0;
+    FluctuationStepInfo stopped;
+    stopped.status = KrylovStatus::Stopped;
+    return stopped;
   }
   return info;
+}
+
+void FluctuationDynamics::restore(double t, const arma::cx_vec& psi, const arma::cx_vec& psi_truncated, const HartreeState& hartree,
+                                  const arma::cx_mat& modes, const HartreeStepInfo& info) {
+  if (!std::isfinite(t)) throw InputError("", "t", "must be finite");
+  if (psi.n_elem != psi_.n_elem) throw InputError("", "psi", "must have space().size() entries");
+  if (psi_truncated.n_elem != psi_t_.n_elem) throw InputError("", "psi_truncated", "must have space().size() entries (none without truncated)");
+  traj_.restore(hartree, modes, info);
+  psi_ = psi;
+  psi_t_ = psi_truncated;
+  t_ = t;
 }
 
 FluctuationObservables FluctuationDynamics::observables() const {

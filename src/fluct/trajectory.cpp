@@ -98,6 +98,16 @@ void ModeTrajectory::advance_to(double t) {
   }
 }
 
+void ModeTrajectory::restore(const HartreeState& hartree, const arma::cx_mat& modes, const HartreeStepInfo& info) {
+  if (hartree.orbitals.n_rows != s_.orbitals.n_rows || hartree.orbitals.n_cols != s_.orbitals.n_cols || hartree.phi.n_elem != s_.phi.n_elem)
+    throw InputError("", "hartree", "orbitals and condensate must have the trajectory's shapes");
+  if (modes.n_rows != E_.n_rows || modes.n_cols != E_.n_cols) throw InputError("", "modes", "must be L x L");
+  if (!std::isfinite(hartree.t)) throw InputError("", "hartree.t", "must be finite");
+  s_ = hartree;
+  E_ = modes;
+  info_ = info;
+}
+
 FluctuationFrame ModeTrajectory::frame() const {
   FluctuationFrame f;
   f.t = s_.t;

@@ -73,10 +73,10 @@ File File::create(const std::string& path, Existing existing) {
   return File(detail::Handle(id, detail::HandleKind::File), path);
 }
 
-File File::open(const std::string& path) {
+File File::open(const std::string& path, Access access) {
   quiet();
   if (!std::filesystem::exists(path)) throw IoError("HDF5: " + path + ": no such file");
-  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t id = H5Fopen(path.c_str(), access == Access::ReadWrite ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) fail(path, "cannot open the file");
   return File(detail::Handle(id, detail::HandleKind::File), path);
 }
@@ -121,6 +121,13 @@ bool Group::has(const std::string& name) const {
 bool Group::has_attr(const std::string& name) const {
   quiet();
   return H5Aexists(handle_.id(), name.c_str()) > 0;
+}
+
+void Group::remove_attr(const std::string& name) const {
+  quiet();
+  const htri_t exists = H5Aexists(handle_.id(), name.c_str());
+  if (exists < 0) fail(where("@" + name), "cannot inspect the attribute");
+  if (exists > 0 && H5Adelete(handle_.id(), name.c_str()) < 0) fail(where("@" + name), "cannot remove the attribute");
 }
 
 void Group::set_attr(const std::string& name, const std::string& value) const {
@@ -273,6 +280,16 @@ arma::cx_vec Group::read_cx_vec(const std::string& name) const {
   Tmp type = complex_type();
   read_all(ds.get(), where(name), type.get(), dims[0], v.memptr());
   return v;
+}
+
+void Group::read_into(const std::string& name, arma::cx_vec& out) const {
+  std::vector<hsize_t> dims;
+  Tmp ds = open_dataset(handle_.id(), where(name), name, true, dims);
+  require_rank(where(name), dims, 1);
+  if (dims[0] != static_cast<hsize_t>(out.n_elem))
+    throw IoError("HDF5: " + where(name) + ": holds " + std::to_string(dims[0]) + " entries, expected " + std::to_string(out.n_elem));
+  Tmp type = complex_type();
+  read_all(ds.get(), where(name), type.get(), dims[0], out.memptr());
 }
 
 arma::cx_mat Group::read_cx_mat(const std::string& name) const {

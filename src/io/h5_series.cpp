@@ -78,6 +78,27 @@ Series Group::series(const std::string& name, std::vector<std::int64_t> record_s
   return Series(detail::Handle(id, detail::HandleKind::Dataset), std::move(record_shape), complex, 0, w);
 }
 
+std::int64_t Group::shrink_series(std::int64_t records) const {
+  quiet();
+  if (records < 0) throw IoError("HDF5: " + path_ + ": cannot keep a negative number of records");
+  std::int64_t cut = 0;
+  for (const std::string& name : datasets()) {
+    const std::string w = where(name);
+    Tmp ds(H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!ds.ok()) fail(w, "cannot open the dataset");
+    Tmp space(H5Dget_space(ds.get()), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank <= 0) continue;  // scalar or null dataspace: not a series
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), maxdims(static_cast<std::size_t>(rank));
+    H5Sget_simple_extent_dims(space.get(), dims.data(), maxdims.data());
+    if (maxdims[0] != H5S_UNLIMITED || dims[0] <= static_cast<hsize_t>(records)) continue;
+    dims[0] = static_cast<hsize_t>(records);
+    if (H5Dset_extent(ds.get(), dims.data()) < 0) fail(w, "cannot shrink the series");
+    ++cut;
+  }
+  return cut;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Series
 

@@ -37,43 +37,45 @@ void write_model_attributes(const Model& m, const h5::Group& g) {
   }
 }
 
-bool model_echo_matches(const h5::Group& g, const Model& m) {
+bool model_echo_matches(const h5::Group& g, const Model& m) { return model_echo_difference(g, m).empty(); }
+
+std::string model_echo_difference(const h5::Group& g, const Model& m) {
   Model& mm = const_cast<Model&>(m);
   for (const ModelKey& k : model_schema()) {
     if (!k.physics) continue;
     switch (k.type) {
       case KeyType::Real:
-        if (g.attr_double(k.name) != k.real(mm)) return false;
+        if (g.attr_double(k.name) != k.real(mm)) return k.name;
         break;
       case KeyType::Integer:
-        if (g.attr_int(k.name) != k.integer(mm)) return false;
+        if (g.attr_int(k.name) != k.integer(mm)) return k.name;
         break;
       case KeyType::Bool:
-        if (g.attr_bool(k.name) != k.boolean(mm)) return false;
+        if (g.attr_bool(k.name) != k.boolean(mm)) return k.name;
         break;
       case KeyType::String:
       case KeyType::Choice:
       case KeyType::Path: {
         const std::string v = k.get_text(m);
         if (k.type == KeyType::Path && v.empty()) {
-          if (g.has_attr(k.name)) return false;
+          if (g.has_attr(k.name)) return k.name;
         } else if (g.attr_string(k.name) != v) {
-          return false;
+          return k.name;
         }
         break;
       }
       case KeyType::Reals:
       case KeyType::Table: {
         const std::vector<double>& v = k.reals(mm);
-        if (v.empty() ? g.has_attr(k.name) : g.attr_doubles(k.name) != v) return false;
+        if (v.empty() ? g.has_attr(k.name) : g.attr_doubles(k.name) != v) return k.name;
         break;
       }
       case KeyType::Sites:
-        if (g.attr_ints(k.name) != as_int64(k.integers(mm))) return false;
+        if (g.attr_ints(k.name) != as_int64(k.integers(mm))) return k.name;
         break;
     }
   }
-  return true;
+  return "";
 }
 
 }  // namespace fockmix

@@ -264,6 +264,8 @@ void add_output(std::vector<ModelKey>& k) {
   k.push_back(file);
   k.push_back(integer("output.threads", +[](Model& m) -> Index& { return m.threads; }, "`0`", KeyRange::NonNegative, ">= 0",
                       "OpenMP threads (0 = all cores)", false));
+  k.push_back(real("output.checkpoint_minutes", +[](Model& m) -> double& { return m.checkpoint_minutes; }, "`30.0`", KeyRange::NonNegative,
+                   ">= 0", "wall-clock minutes between checkpoints for `fockmix run --resume` (0 = at every output time)", false));
 }
 
 std::vector<ModelKey> build_schema() {

@@ -328,3 +328,54 @@ TEST(H5, Errors) {
   EXPECT_THROW(root.series("v", {}), IoError);    // a fixed-size dataset is not a series
   EXPECT_THROW(h5::File::create(path), IoError);  // already open in this process
 }
+
+// For `fockmix run --resume`: a file reopened for writing, every series cut back to a number of records
+// (other datasets untouched), appends continuing after the cut, attributes removed, and a complex vector read
+// into existing memory (refused if the length differs).
+TEST(H5, ReopenShrinkSeriesAndReadInto) {
+  const std::string path = fresh_path("shrink");
+  const arma::cx_vec z = {{1.0, 2.0}, {-3.0, 0.5}, {0.0, -1.0}};
+  {
+    auto f = h5::File::create(path);
+    const h5::Group root = f.root();
+    auto s = root.series("times", {});
+    auto m = root.group("a/b").series("m", {2, 3}, true);
+    for (int k = 0; k < 5; ++k) {
+      s.append(0.5 * k);
+      m.append(arma::cx_mat(sample_cx_mat() * static_cast<double>(k)));
+    }
+    root.write("fixed", arma::vec{1.0, 2.0, 3.0, 4.0, 5.0, 6.0});
+    root.write("z", z);
+    root.set_attr("seconds", 1.5);
+  }
+  EXPECT_THROW(h5::File::open(path).root().set_attr("x", 1.0), IoError);  // read-only by default
+  {
+    auto f = h5::File::open(path, h5::File::Access::ReadWrite);
+    const h5::Group root = f.root();
+    EXPECT_EQ(root.shrink_series(2), 2);
+    EXPECT_EQ(root.shrink_series(4), 0);  // nothing longer than 4 records any more
+    root.remove_attr("seconds");
+    root.remove_attr("absent");  // nothing to do
+    auto s = root.series("times", {});
+    EXPECT_EQ(s.size(), 2);
+    s.append(7.0);
+  }
+  const auto f = h5::File::open(path);
+  const h5::Group root = f.root();
+  EXPECT_FALSE(root.has_attr("seconds"));
+  const arma::vec times = root.read_vec("times");
+  ASSERT_EQ(times.n_elem, 3u);
+  EXPECT_EQ(times(1), 0.5);
+  EXPECT_EQ(times(2), 7.0);
+  const arma::cx_cube m = root.read_cx_cube("a/b/m");
+  ASSERT_EQ(m.n_slices, 2u);
+  EXPECT_TRUE(arma::approx_equal(m.slice(1), sample_cx_mat(), "absdiff", 0.0));
+  EXPECT_EQ(root.read_vec("fixed").n_elem, 6u);
+  arma::cx_vec into(3, arma::fill::zeros);
+  const std::complex<double>* memory = into.memptr();
+  root.read_into("z", into);
+  EXPECT_EQ(into.memptr(), memory);
+  EXPECT_TRUE(arma::approx_equal(into, z, "absdiff", 0.0));
+  arma::cx_vec wrong(4);
+  EXPECT_THROW(root.read_into("z", wrong), IoError);
+}

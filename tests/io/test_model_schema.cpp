@@ -103,6 +103,7 @@ TEST(ModelSchema, EchoRoundTripAndFingerprint) {
   Model other = m;
   other.output = "elsewhere.h5";  // not physics
   other.threads = 3;
+  other.checkpoint_minutes = 1.0;
   EXPECT_TRUE(fockmix::model_echo_matches(g, other));
   EXPECT_EQ(fockmix::model_fingerprint(other), fockmix::model_fingerprint(m));
   // each physics key, changed, is seen by both the echo check and the fingerprint
@@ -111,11 +112,13 @@ TEST(ModelSchema, EchoRoundTripAndFingerprint) {
     Model changed = m;
     k.real(changed) += 0.125;
     EXPECT_FALSE(fockmix::model_echo_matches(g, changed)) << k.name;
+    EXPECT_EQ(fockmix::model_echo_difference(g, changed), k.name);  // what `fockmix run --resume` names
     EXPECT_NE(fockmix::model_fingerprint(changed), fockmix::model_fingerprint(m)) << k.name;
   }
   other = m;
   other.bosons.trap.kind = fockmix::PotentialKind::Cosine;
   EXPECT_FALSE(fockmix::model_echo_matches(g, other));
+  EXPECT_EQ(fockmix::model_echo_difference(g, other), "bosons.trap.kind");
 }
 
 // A key that is given in the file reaches the model, for every real key of the schema (written as a

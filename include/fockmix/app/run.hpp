@@ -29,6 +29,7 @@ enum class RunStatus { Completed, Interrupted };
 struct RunSummary {
   RunStatus status = RunStatus::Completed;
   std::string output;                    ///< the HDF5 file written
+  std::string checkpoint;                ///< the checkpoint left for --resume (interrupted runs; "" if none)
   std::vector<std::string> solvers;      ///< the solvers that ran ("exact", "hartree"), in order
   std::vector<std::string> comparisons;  ///< the comparison groups written ("exact_hartree")
   std::vector<std::string> setup_lines;  ///< one line per solver describing its set-up (terminal)
@@ -55,9 +56,18 @@ struct RunHooks {
   /// an error the partial file is removed and the old one kept. The default keeps library callers that
   /// re-run into a fixed path (tests, scans) working.
   bool overwrite = true;
+  /// Continue the run in model.output from its checkpoint `model.output + ".ckpt"` (`fockmix run --resume`,
+  /// docs/output.md "Checkpoint"): refused with an InputError, before any work, if the file or its
+  /// checkpoint is missing, the run completed, the checkpoint belongs to another file, or the model differs
+  /// in a key that changes the numbers or in the solvers it enables. Needs overwrite = false. Output times
+  /// after the checkpoint's are dropped from the file and computed again; the file stays valid throughout.
+  bool resume = false;
 };
 
-/// Run the solvers the model enables, writing model.output. Validates the model first. The status is
+/// Run the solvers the model enables, writing model.output. Validates the model first. A run that writes
+/// in place (overwrite = false) also writes a checkpoint `model.output + ".ckpt"` at output times, every
+/// model.checkpoint_minutes of wall-clock time and when the stop flag ends it at an output time, and
+/// removes it when the run completes (hooks.resume continues from it). The status is
 /// Interrupted only if the stop flag ended the run before its last output time was written; an I/O
 /// error (disk full) throws IoError after marking the file "failed", and `times` then lists only
 /// output times whose records are complete.

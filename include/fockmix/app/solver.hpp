@@ -30,7 +30,8 @@ struct StepStatus {
   Index matvecs = 0;            ///< applications of a many-body operator
   Index steps = 0;              ///< time steps or sub-steps
   double error_estimate = 0.0;  ///< a-posteriori error estimate, if the solver has one
-  bool interrupted = false;     ///< stopped early on request: the solver is still at its previous time
+  bool interrupted = false;     ///< stopped early on request (see Solver::advance_to)
+  bool at_previous_output = false;  ///< with interrupted: the state is exactly the one at the previous output time
 };
 
 /// A column of the terminal summary: the scalar `key` of a record, shown under `header`, either as it
@@ -52,9 +53,20 @@ class Solver {
   /// Write the solver's setup (dimensions, scheme, options actually used) as attributes of `group`,
   /// and return one line for the terminal ("" for none).
   virtual std::string describe(const h5::Group& group) const = 0;
-  /// Advance to time t >= the current time. Checks `stop` between its own steps where it can; on a
-  /// stop it may return with `interrupted` set and the state unchanged since the last output.
+  /// Advance to time t >= the current time. Reads `stop` (if not null) between its own time steps; on a
+  /// stop it returns with `interrupted` set. The mean-field, fluctuation and coherent solvers are then back
+  /// at the time they started from (the previous output), with exactly that state; the exact solver's
+  /// state is at an intermediate time (a copy of a state of gigabytes is not kept), so the run ends without
+  /// writing it.
   virtual StepStatus advance_to(double t, const std::atomic<bool>* stop) = 0;
+  /// Write the full dynamical state at the current (output) time into `group` of a checkpoint
+  /// (io/checkpoint.hpp): everything restore_state needs to continue bitwise-identically (state vectors,
+  /// time, the counters that feed observe(), the propagator's choices). Large vectors are written straight
+  /// from the solver's memory.
+  virtual void save_state(const h5::Group& group) const = 0;
+  /// Continue from a state written by save_state of the same solver of the same model (the caller checks
+  /// the model echo). Throws IoError naming the object if the group does not fit this solver.
+  virtual void restore_state(const h5::Group& group) = 0;
   /// Energy, conserved quantities and the state's one-body data at the current time.
   virtual Record observe() const = 0;
   /// Whether view() is meaningful (a solver of the fluctuation space has none).

@@ -11,6 +11,7 @@
 /// Observables: gamma_F and gamma_B are sums over sectors (a*a and b*b conserve n, no cross terms); the field
 /// <b_y> couples sectors n and n-1 through the annihilation map built with the boson bases' rank().
 #include <armadillo>
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -80,8 +81,15 @@ class CoherentState {
   /// Sum of the sector dimensions.
   Index dimension() const;
 
-  /// Evolve every sector to time t (either direction) with exp(-i (t - time()) H / hbar).
-  CoherentEvolveInfo evolve_to(double t);
+  /// Evolve every sector to time t (either direction) with exp(-i (t - time()) H / hbar). With `stop`, the
+  /// flag is read before every sector and between the Krylov sub-steps; a set flag puts every sector back
+  /// to its state at the call (a copy of all sectors is kept for that while the call runs) and returns
+  /// status Stopped with time() unchanged.
+  CoherentEvolveInfo evolve_to(double t, const std::atomic<bool>* stop = nullptr);
+  /// For checkpoints: the state of sector k to be overwritten in place (same size), then set_time().
+  arma::cx_vec& state_to_restore(Index k) { return states_.at(static_cast<std::size_t>(k)); }
+  /// For checkpoints: the time of the restored states.
+  void set_time(double t) { t_ = t; }
 
   /// sum_n ||psi_n||^2 (= included weight up to propagation error).
   double norm2() const;

@@ -7,6 +7,7 @@
 ///                    L_k = Lt(t + c_k dt), c_{1,2} = 1/2 -+ sqrt(3)/6, a_{1,2} = 1/4 -+ sqrt(3)/6.
 /// States live in the mode representation of fluct_space.hpp; the fluctuation vacuum is the initial state.
 #include <armadillo>
+#include <atomic>
 #include <memory>
 
 #include "fockmix/core/types.hpp"
@@ -95,8 +96,15 @@ class FluctuationDynamics {
   FluctuationStepInfo step() { return step(opt_.dt); }
   /// One Magnus step of size dt (> 0).
   FluctuationStepInfo step(double dt);
-  /// Advance to t >= time() in ceil((t - time()) / options().dt) equal steps.
-  FluctuationStepInfo evolve_to(double t);
+  /// Advance to t >= time() in ceil((t - time()) / options().dt) equal steps. With `stop`, the flag is read
+  /// before every step; a set flag puts both states and the trajectory back to where they were at the call
+  /// (a copy is kept while the call runs) and returns status Stopped with time() unchanged.
+  FluctuationStepInfo evolve_to(double t, const std::atomic<bool>* stop = nullptr);
+  /// Continue from a saved state (checkpoints): time t, U(t,0) Omega, U~(t,0) Omega (empty unless
+  /// options().truncated), and the trajectory's Hartree–Hartree state, mode matrix and accumulated
+  /// diagnostics at t. Throws InputError naming the argument whose size does not fit.
+  void restore(double t, const arma::cx_vec& psi, const arma::cx_vec& psi_truncated, const HartreeState& hartree,
+               const arma::cx_mat& modes, const HartreeStepInfo& info);
   /// Observables now.
   FluctuationObservables observables() const;
   /// The generator at time t with weight 1 (advances a copy of the trajectory; for diagnostics and tests).

@@ -47,6 +47,9 @@ class ModeTrajectory {
   void advance_to(double t);
   /// The frame at the current time.
   FluctuationFrame frame() const;
+  /// Continue from a saved state (checkpoints): the Hartree–Hartree state (its time included), E at that
+  /// time and the accumulated diagnostics. Throws InputError naming the argument whose shape does not fit.
+  void restore(const HartreeState& hartree, const arma::cx_mat& modes, const HartreeStepInfo& info);
 
  private:
   void midpoint(double tau);

@@ -59,6 +59,8 @@ class Group {
   bool has(const std::string& name) const;
   /// Whether this group has the attribute `name`.
   bool has_attr(const std::string& name) const;
+  /// Remove the attribute `name` (nothing happens if it is absent).
+  void remove_attr(const std::string& name) const;
   /// HDF5 path of this group inside its file ("/" for the root).
   const std::string& path() const noexcept { return path_; }
 
@@ -106,6 +108,9 @@ class Group {
   arma::cx_mat read_cx_mat(const std::string& name) const;
   arma::cx_cube read_cx_cube(const std::string& name) const;
   std::vector<std::int64_t> read_ints(const std::string& name) const;
+  /// Read a complex vector dataset into `out`'s own memory (no second copy: for state vectors of
+  /// gigabytes). Its length must equal out.n_elem (IoError otherwise).
+  void read_into(const std::string& name, arma::cx_vec& out) const;
   /// Dimensions of a dataset (h5py's ds.shape).
   std::vector<std::int64_t> shape(const std::string& name) const;
   /// Every dataset below this group (any depth), as paths relative to it, in HDF5's name order.
@@ -117,6 +122,11 @@ class Group {
   /// its last record; otherwise an existing object of that name is an error.
   /// \param record_shape entries >= 0 (at most 31 of them)
   Series series(const std::string& name, std::vector<std::int64_t> record_shape, bool complex = false) const;
+  /// Cut every appendable series below this group (any depth) that holds more than `records` records
+  /// back to its first `records` (HDF5 H5Dset_extent; used by `fockmix run --resume` to drop output
+  /// times after a checkpoint). Datasets that are not series are left alone. Returns how many were cut.
+  /// Series objects already open on a cut dataset must not be used afterwards (reopen them).
+  std::int64_t shrink_series(std::int64_t records) const;
 
  private:
   friend class File;
@@ -164,9 +174,12 @@ class File {
   /// Create `path` for writing, creating missing parent directories. An existing file is truncated
   /// (Existing::Truncate) or left alone with an IoError (Existing::Refuse, HDF5's exclusive create).
   static File create(const std::string& path, Existing existing = Existing::Truncate);
-  /// Open an existing file read-only. Inside one process this also works while a writer holds the
-  /// same file open (the handles share HDF5's cache).
-  static File open(const std::string& path);
+  /// How File::open opens a file.
+  enum class Access { ReadOnly, ReadWrite };
+  /// Open an existing file, read-only (the default) or for writing (to continue a run; HDF5 then takes
+  /// its lock, so a file another process writes is refused with an IoError). Read-only inside one
+  /// process also works while a writer holds the same file open (the handles share HDF5's cache).
+  static File open(const std::string& path, Access access = Access::ReadOnly);
 
   /// The root group "/".
   Group root() const;

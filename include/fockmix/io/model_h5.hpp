@@ -1,5 +1,7 @@
 #pragma once
 /// \file The model echoed into an output file: every key of models/README.md as a dotted attribute.
+#include <string>
+
 #include "fockmix/model/model.hpp"
 
 namespace fockmix {
@@ -16,5 +18,9 @@ void write_model_attributes(const Model& model, const h5::Group& group);
 /// Whether the echo in `group` is `model` in every key that changes the numbers (ModelKey::physics):
 /// how a scan recognises a finished point. Throws IoError if an attribute is missing or unreadable.
 bool model_echo_matches(const h5::Group& group, const Model& model);
+
+/// The first key (in schema order) that changes the numbers and differs between the echo in `group` and
+/// `model`; "" if none (then model_echo_matches). Throws IoError like model_echo_matches.
+std::string model_echo_difference(const h5::Group& group, const Model& model);
 
 }  // namespace fockmix

@@ -160,6 +160,7 @@ struct Model {
   // [output]
   std::string output = "results/model.h5";
   Index threads = 0;          ///< OpenMP threads (0 = all cores)
+  double checkpoint_minutes = 30.0;  ///< wall-clock minutes between checkpoints (>= 0; 0 = at every output time)
 
   Lattice lattice() const { return Lattice(sites, spacing); }
   /// Output times 0, dt, 2 dt, ..., T (T included even if not a multiple).

@@ -47,10 +47,15 @@ class CoherentExactSolver final : public Solver {
                        state_.window().n_hi, state_.neglected_weight(), state_.dimension());
   }
 
-  StepStatus advance_to(double t, const std::atomic<bool>*) override {
+  /// On a stop every sector is back at the previous output (CoherentState::evolve_to keeps a copy).
+  StepStatus advance_to(double t, const std::atomic<bool>* stop) override {
     StepStatus st;
     if (t <= state_.time()) return st;
-    const CoherentEvolveInfo info = state_.evolve_to(t);
+    const CoherentEvolveInfo info = state_.evolve_to(t, stop);
+    if (info.status == KrylovStatus::Stopped) {
+      st.interrupted = st.at_previous_output = true;
+      return st;
+    }
     if (info.status != KrylovStatus::Converged) throw Error(fmt::format("coherent exact solver: Krylov propagation failed before t = {}", t));
     st.matvecs = info.matvecs;
     st.error_estimate = info.error_estimate;
@@ -71,6 +76,25 @@ class CoherentExactSolver final : public Solver {
     r.put("rho_F", arma::vec(arma::real(view_.gamma_F.diag()) / std::max<double>(1, M_)));
     r.put("rho_B", arma::vec(arma::real(view_.gamma_B.diag()) / std::max(1e-300, state_.mean_bosons())));
     return r;
+  }
+
+  /// The time, the matvec counter and every sector's state (n_lo .. n_hi), each written from its own memory.
+  void save_state(const h5::Group& g) const override {
+    g.set_attr("t", state_.time());
+    g.set_attr("n_lo", state_.window().n_lo);
+    g.set_attr("n_hi", state_.window().n_hi);
+    g.set_attr("matvecs", matvecs_);
+    for (Index k = 0; k < state_.sectors(); ++k) g.write(fmt::format("psi_{}", state_.window().n_lo + k), state_.state(k));
+  }
+
+  void restore_state(const h5::Group& g) override {
+    if (g.attr_int("n_lo") != state_.window().n_lo || g.attr_int("n_hi") != state_.window().n_hi)
+      throw IoError(fmt::format("checkpoint {}: boson numbers {}..{}, this model keeps {}..{}", g.path(), g.attr_int("n_lo"), g.attr_int("n_hi"),
+                                state_.window().n_lo, state_.window().n_hi));
+    for (Index k = 0; k < state_.sectors(); ++k) g.read_into(fmt::format("psi_{}", state_.window().n_lo + k), state_.state_to_restore(k));
+    state_.set_time(g.attr_double("t"));
+    matvecs_ = g.attr_int("matvecs");
+    refresh_view();
   }
 
   OneBodyView view() const override { return view_; }

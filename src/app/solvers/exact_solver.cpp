@@ -37,16 +37,9 @@ class ExactSolver final : public Solver {
     truncated_weight_ = 1.0 - n2;
     vec::scale(sector_.size(), 1.0 / std::sqrt(n2), psi_.memptr());
     scratch_.set_size(sector_.size());
-    if (fp.propagator == PropagatorKind::Lanczos) {
-      krylov_dim_ = fp.krylov_dim;
-      lanczos_ = std::make_unique<KrylovPropagator<SectorHamiltonian>>(H_, KrylovOptions{c.model.exact.tolerance, krylov_dim_, c.ops.hbar});
-    } else {
-      ChebyshevOptions o;
-      o.tolerance = c.model.exact.tolerance;
-      o.hbar = c.ops.hbar;
-      chebyshev_ = std::make_unique<ChebyshevPropagator<SectorHamiltonian>>(H_, o);
-    }
     tolerance_ = c.model.exact.tolerance;
+    hbar_ = c.ops.hbar;
+    make_propagator(fp.propagator, fp.krylov_dim, nullptr);
     refresh_view();
   }
 
@@ -80,6 +73,7 @@ class ExactSolver final : public Solver {
         st.error_estimate = kr.error_estimate;
       } else {
         const ChebyshevResult cr = chebyshev_->propagate(psi_.memptr(), t - t_, stop);
+        bounds_known_ = true;  // estimated by the first propagation (and kept by the propagator)
         if (cr.status == ChebyshevStatus::Stopped) return interrupted();
         if (cr.status != ChebyshevStatus::Converged)
           throw Error(fmt::format("Chebyshev propagation left its spectral bounds at t = {} (the result would be unreliable)", t));
@@ -109,6 +103,48 @@ class ExactSolver final : public Solver {
     return r;
   }
 
+  /// psi (straight from the solver's memory), the time, the counters of observe() and the propagator:
+  /// its kind, the Krylov dimension and, for Chebyshev, the spectral bounds it estimated at its first use
+  /// (so that the continued run uses the same ones and does not estimate them again).
+  void save_state(const h5::Group& g) const override {
+    g.set_attr("t", t_);
+    g.set_attr("dim", sector_.size());
+    g.set_attr("propagator", lanczos_ ? "lanczos" : "chebyshev");
+    g.set_attr("krylov_dim", krylov_dim_);
+    g.set_attr("bounds_known", bounds_known_);
+    if (chebyshev_ && bounds_known_) {
+      const SpectralBounds b = chebyshev_->bounds();
+      g.set_attr("bounds", std::vector<double>{b.lower, b.upper});
+    }
+    g.set_attr("matvecs", matvecs_);
+    g.set_attr("krylov_error", krylov_error_);
+    g.set_attr("truncated_weight", truncated_weight_);
+    g.write("psi", psi_);
+  }
+
+  void restore_state(const h5::Group& g) override {
+    if (g.attr_int("dim") != sector_.size())
+      throw IoError(fmt::format("checkpoint {}: a state of {} entries, this model's sector has {}", g.path(), g.attr_int("dim"), sector_.size()));
+    const std::string kind = g.attr_string("propagator");
+    if (kind != "lanczos" && kind != "chebyshev") throw IoError("checkpoint " + g.path() + ": unknown propagator '" + kind + "'");
+    const bool known = g.attr_bool("bounds_known");
+    SpectralBounds b;
+    if (kind == "chebyshev" && known) {
+      const std::vector<double> v = g.attr_doubles("bounds");
+      if (v.size() != 2 || !(v[1] > v[0])) throw IoError("checkpoint " + g.path() + ": the spectral bounds are not an interval");
+      b = {v[0], v[1]};
+    }
+    g.read_into("psi", psi_);
+    make_propagator(kind == "lanczos" ? PropagatorKind::Lanczos : PropagatorKind::Chebyshev, g.attr_int("krylov_dim"),
+                    kind == "chebyshev" && known ? &b : nullptr);
+    bounds_known_ = known;
+    t_ = g.attr_double("t");
+    matvecs_ = g.attr_int("matvecs");
+    krylov_error_ = g.attr_double("krylov_error");
+    truncated_weight_ = g.attr_double("truncated_weight");
+    refresh_view();
+  }
+
   OneBodyView view() const override { return view_; }
 
   /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6).
@@ -135,6 +171,26 @@ class ExactSolver final : public Solver {
     if (gs.status != EigenStatus::Converged) throw Error("the exact ground state of the trapped Hamiltonian did not converge");
     return arma::conv_to<arma::cx_vec>::from(gs.vector);
   }
+  /// The Lanczos propagator of Krylov dimension `krylov_dim`, or the Chebyshev one (with `bounds`, if given:
+  /// those of a checkpointed run). The old propagator's workspace is freed first.
+  void make_propagator(PropagatorKind kind, Index krylov_dim, const SpectralBounds* bounds) {
+    lanczos_.reset();
+    chebyshev_.reset();
+    if (kind == PropagatorKind::Lanczos) {
+      krylov_dim_ = krylov_dim;
+      lanczos_ = std::make_unique<KrylovPropagator<SectorHamiltonian>>(H_, KrylovOptions{tolerance_, krylov_dim_, hbar_});
+    } else {
+      krylov_dim_ = 0;
+      ChebyshevOptions o;
+      o.tolerance = tolerance_;
+      o.hbar = hbar_;
+      if (bounds != nullptr) {
+        o.given_bounds = true;
+        o.bounds = *bounds;
+      }
+      chebyshev_ = std::make_unique<ChebyshevPropagator<SectorHamiltonian>>(H_, o);
+    }
+  }
   void refresh_view() {
     view_.M = M_;
     view_.N = N_;
@@ -153,6 +209,8 @@ class ExactSolver final : public Solver {
   std::unique_ptr<KrylovPropagator<SectorHamiltonian>> lanczos_;     // one of the two, by the footprint
   std::unique_ptr<ChebyshevPropagator<SectorHamiltonian>> chebyshev_;
   double tolerance_ = 0.0;
+  double hbar_ = 1.0;
+  bool bounds_known_ = false;  ///< the Chebyshev propagator has estimated its spectral bounds
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;

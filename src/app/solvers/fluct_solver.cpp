@@ -57,10 +57,15 @@ class FluctSolver final : public Solver {
     return fmt::format("dimension {} (K_B = {}), cut-off c = {:.3g}, dt = {}", dyn_.space().size(), o.boson_cutoff, dyn_.cutoff(), o.dt);
   }
 
-  StepStatus advance_to(double t, const std::atomic<bool>*) override {
+  /// On a stop both states and the trajectory are back at the previous output (FluctuationDynamics keeps a copy).
+  StepStatus advance_to(double t, const std::atomic<bool>* stop) override {
     StepStatus st;
     if (t <= dyn_.time()) return st;
-    const FluctuationStepInfo info = dyn_.evolve_to(t);
+    const FluctuationStepInfo info = dyn_.evolve_to(t, stop);
+    if (info.status == KrylovStatus::Stopped) {
+      st.interrupted = st.at_previous_output = true;
+      return st;
+    }
     if (info.status != KrylovStatus::Converged)
       throw Error(fmt::format("fluctuation dynamics: a Krylov exponential could not meet tolerance {} before t = {}",
                               dyn_.options().krylov_tolerance, t));
@@ -80,6 +85,48 @@ class FluctSolver final : public Solver {
     r.put("matvecs", static_cast<double>(matvecs_));
     top_shell_ = std::max({top_shell_, o.exact.top_shell, o.truncated.top_shell});
     return r;
+  }
+
+  /// Both states, the time, the Hartree–Hartree trajectory (state, mode matrix, accumulated diagnostics) and
+  /// the counters of observe() and warnings().
+  void save_state(const h5::Group& g) const override {
+    g.set_attr("t", dyn_.time());
+    g.write("psi", dyn_.state());
+    g.set_attr("truncated", dyn_.options().truncated);
+    if (dyn_.options().truncated) g.write("psi_truncated", dyn_.truncated_state());
+    const ModeTrajectory& traj = dyn_.trajectory();
+    g.set_attr("hartree_t", traj.hartree().t);
+    g.write("orbitals", traj.hartree().orbitals);
+    g.write("phi", traj.hartree().phi);
+    g.write("modes", traj.modes());
+    g.set_attr("hartree_steps", traj.info().steps);
+    g.set_attr("hartree_iterations", traj.info().iterations);
+    g.set_attr("hartree_converged", traj.info().converged);
+    g.set_attr("hartree_max_residual", traj.info().max_residual);
+    g.set_attr("matvecs", matvecs_);
+    g.set_attr("top_shell", top_shell_);
+  }
+
+  void restore_state(const h5::Group& g) override {
+    HartreeState hh;
+    hh.t = g.attr_double("hartree_t");
+    hh.orbitals = g.read_cx_mat("orbitals");
+    hh.phi = g.read_cx_vec("phi");
+    HartreeStepInfo info;
+    info.steps = static_cast<int>(g.attr_int("hartree_steps"));
+    info.iterations = static_cast<int>(g.attr_int("hartree_iterations"));
+    info.converged = g.attr_bool("hartree_converged");
+    info.max_residual = g.attr_double("hartree_max_residual");
+    if (g.attr_bool("truncated") != dyn_.options().truncated)
+      throw IoError("checkpoint " + g.path() + ": the truncated dynamics was " + (dyn_.options().truncated ? "not " : "") + "evolved");
+    try {
+      dyn_.restore(g.attr_double("t"), g.read_cx_vec("psi"), dyn_.options().truncated ? g.read_cx_vec("psi_truncated") : arma::cx_vec(), hh,
+                   g.read_cx_mat("modes"), info);
+    } catch (const InputError& e) {
+      throw IoError("checkpoint " + g.path() + ": the fluctuation state does not fit this model (" + e.what() + ")");
+    }
+    matvecs_ = g.attr_int("matvecs");
+    top_shell_ = g.attr_double("top_shell");
   }
 
   bool has_view() const override { return false; }

@@ -2,9 +2,12 @@
 // gauge, omega and N |phi><phi| as the one-body view.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "fockmix/app/solver.hpp"
+#include "fockmix/core/error.hpp"
 #include "fockmix/io/h5.hpp"
 #include "fockmix/meanfield/hartree.hpp"
 #include "fockmix/meanfield/initial_data.hpp"
@@ -35,8 +38,18 @@ class HartreeSolver final : public Solver {
     return fmt::format("dt = {}, {}", hh_.options().dt, describe_scheme());
   }
 
-  StepStatus advance_to(double t, const std::atomic<bool>*) override {
-    const HartreeStepInfo info = hh_.evolve_to(state_, t);
+  /// HartreeHartree::evolve_to reads `stop` between its steps; on a stop the state goes back to the copy taken
+  /// at the start of the interval (the previous output time).
+  StepStatus advance_to(double t, const std::atomic<bool>* stop) override {
+    std::optional<HartreeState> start;
+    if (stop != nullptr) start = state_;
+    const HartreeStepInfo info = hh_.evolve_to(state_, t, stop);
+    if (info.stopped) {
+      state_ = std::move(*start);
+      StepStatus st;
+      st.interrupted = st.at_previous_output = true;
+      return st;
+    }
     iterations_ = info.iterations;
     converged_ = info.converged;
     residual_ = info.max_residual;
@@ -45,6 +58,28 @@ class HartreeSolver final : public Solver {
     st.steps = info.steps;
     st.error_estimate = info.max_residual;
     return st;
+  }
+
+  void save_state(const h5::Group& g) const override {
+    g.set_attr("t", state_.t);
+    g.write("orbitals", state_.orbitals);
+    g.write("phi", state_.phi);
+    g.set_attr("iterations", iterations_);
+    g.set_attr("converged", converged_);
+    g.set_attr("fixed_point_residual", residual_);
+  }
+
+  void restore_state(const h5::Group& g) override {
+    HartreeState s;
+    s.t = g.attr_double("t");
+    s.orbitals = g.read_cx_mat("orbitals");
+    s.phi = g.read_cx_vec("phi");
+    if (s.orbitals.n_rows != state_.orbitals.n_rows || s.orbitals.n_cols != state_.orbitals.n_cols || s.phi.n_elem != state_.phi.n_elem)
+      throw IoError("checkpoint " + g.path() + ": the Hartree–Hartree state does not fit this model's grid and particle numbers");
+    state_ = std::move(s);
+    iterations_ = static_cast<int>(g.attr_int("iterations"));
+    converged_ = g.attr_bool("converged");
+    residual_ = g.attr_double("fixed_point_residual");
   }
 
   Record observe() const override {

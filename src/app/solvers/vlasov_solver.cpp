@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include "fockmix/analysis/phase_space.hpp"
 #include "fockmix/app/solver.hpp"
@@ -63,11 +64,37 @@ class VlasovSolver final : public Solver {
                        initial_ == VlasovInitial::Wigner ? "= W[omega_0]/M" : initial_ == VlasovInitial::ThomasFermi ? "Thomas–Fermi" : "from a file");
   }
 
-  StepStatus advance_to(double t, const std::atomic<bool>*) override {
-    const VlasovStepInfo info = vh_.evolve_to(state_, t);
+  /// VlasovHartree::evolve_to reads `stop` between its steps; on a stop the state goes back to the copy taken
+  /// at the start of the interval (the previous output time).
+  StepStatus advance_to(double t, const std::atomic<bool>* stop) override {
+    std::optional<VlasovState> start;
+    if (stop != nullptr) start = state_;
+    const VlasovStepInfo info = vh_.evolve_to(state_, t, stop);
     StepStatus st;
+    if (info.stopped) {
+      state_ = std::move(*start);
+      st.interrupted = st.at_previous_output = true;
+      return st;
+    }
     st.steps = info.steps;
     return st;
+  }
+
+
+  void save_state(const h5::Group& g) const override {
+    g.set_attr("t", state_.t);
+    g.write("f", state_.f);
+    g.write("phi", state_.phi);
+  }
+
+  void restore_state(const h5::Group& g) override {
+    VlasovState s;
+    s.t = g.attr_double("t");
+    s.f = g.read_mat("f");
+    s.phi = g.read_cx_vec("phi");
+    if (s.f.n_rows != state_.f.n_rows || s.f.n_cols != state_.f.n_cols || s.phi.n_elem != state_.phi.n_elem)
+      throw IoError("checkpoint " + g.path() + ": the Vlasov–Hartree state does not fit this model's phase space");
+    state_ = std::move(s);
   }
 
   Record observe() const override {
