@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "fockmix/app/bench.hpp"
+#include "fockmix/app/cost_model.hpp"
 #include "fockmix/app/run.hpp"
 #include "fockmix/app/scan.hpp"
 #include "fockmix/core/error.hpp"
@@ -174,18 +175,40 @@ bool info_exact(const Model& m, Index L) {
              m.exact.memory_limit_gib > 0 ? fmt::format("{:.1f} GiB", m.exact.memory_limit_gib) : "physical memory", format_bytes(phys));
   const bool fits = fp.fits && fp.total_bytes <= phys;
   fmt::print("fits         {}\n", fits ? "yes" : "NO: reduce the sector or raise exact.memory_limit_gib");
-  // rough time: spectral width W of H bounds the Krylov work (about 1.2 W T / hbar matvecs plus a few per
-  // output), each matvec streaming ~5 states at an assumed 5 GB/s
+  // time (docs/performance.md, "Time prediction"): matvec counts from a bound on the spectrum of H, seconds
+  // from the real kernels timed on a small sector of this lattice, with the threads the run would use
+  if (!fits) {
+    fmt::print("time         not predicted: the exact solver does not fit\n");
+    return fits;
+  }
+  if (m.exact.initial == ExactInitial::Coherent) {
+    fmt::print("time         not predicted for coherent initial data (the boson-number sectors are evolved one by one)\n");
+    return fits;
+  }
+  configure_threads(m.threads);
   const ModelOperators ops = build_operators(m);
-  auto width = [](const arma::mat& h) {
-    const arma::vec e = arma::eig_sym(h);
-    return e.max() - e.min();
-  };
-  const double W = m.fermions.number * width(ops.one_body_F()) + m.bosons.number * width(ops.one_body_B()) +
-                   std::abs(m.lambda) * m.fermions.number * m.bosons.number * (ops.V.max() - ops.V.min());
-  const double matvecs = 1.2 * W * m.t_final / m.hbar + 5.0 * m.output_times().size();
-  const double seconds = matvecs * 5.0 * fp.state_bytes / 5e9;
-  fmt::print("estimate     about {:.0f} matvecs, roughly {:.1f} s for the exact solver (order of magnitude)\n", matvecs, seconds);
+  const TimePrediction p = predict_exact_time(m, ops, fp);
+  const KernelCalibration& c = p.calibration;
+  const std::string prop = p.propagator == PropagatorKind::Lanczos ? fmt::format("Lanczos ({} vectors)", p.krylov_dim)
+                                                                   : fmt::format("Chebyshev (+{} matvecs for its bounds)", p.bound_matvecs);
+  fmt::print("spectrum     H within [{:.4g}, {:.4g}] (Weyl bound from the one-body operators, lambda, V, M, N)\n", p.bounds.lower,
+             p.bounds.upper);
+  auto count = [](Index n) { return n < 0 ? std::string("too many to count") : std::to_string(n); };
+  fmt::print("matvecs      {}: {} per output interval ({:g}), {} per unit time; {} in all ({} outputs)\n", prop,
+             count(p.matvecs_per_interval), p.interval, count(p.matvecs_unit_time), count(p.matvecs_total), p.outputs);
+  fmt::print("calibration  M = {}, N = {} on this lattice (D = {}), {} threads: matvec {}, observables {}, moments {}, vector "
+             "work {} and dense work {} an iteration; took {}\n",
+             c.M, c.N, c.dim, c.threads, format_seconds(c.matvec_seconds), format_seconds(c.observe_seconds),
+             format_seconds(c.moments_seconds), format_seconds(c.vector_seconds), format_seconds(c.iteration_seconds),
+             format_seconds(c.total_seconds));
+  fmt::print("time         one matvec {} (x {:.3g} nonzeros), one output interval {}, one unit time {}, one output's "
+             "observables {}, setup {}\n",
+             format_seconds(p.matvec_seconds), p.scale, format_seconds(p.step_seconds), format_seconds(p.unit_step_seconds),
+             format_seconds(p.output_seconds), format_seconds(p.setup_seconds));
+  fmt::print("estimate     the exact solver: about {} for the whole run (matvec counts modelled, seconds calibrated on "
+             "this machine: docs/performance.md, \"Time prediction\"; other solvers not included){}\n",
+             format_seconds(p.total_seconds),
+             m.exact.initial == ExactInitial::GroundState ? ", plus the ground-state search (not modelled)" : "");
   return fits;
 }
 

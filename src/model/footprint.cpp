@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "fockmix/core/error.hpp"
 #include "fockmix/fock/binomial.hpp"
@@ -14,11 +15,14 @@
 namespace fockmix {
 
 Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double limit_bytes) {
+  // Everything in double until the count is known to lie in [4, max_dim]: a huge or infinite limit
+  // (memory_limit_gib = 1e300) gives max_dim, never an out-of-range float-to-integer conversion.
+  if (dim < 1 || max_dim < 4 || std::isnan(table_bytes) || std::isnan(limit_bytes)) return 0;
   const double vec = 16.0 * static_cast<double>(dim);
   const double room = limit_bytes - table_bytes - static_cast<double>(kLanczosExtraStates) * vec;
-  if (room < 4.0 * vec) return 0;
-  const Index m = std::min<Index>(max_dim, static_cast<Index>(room / vec));
-  return m >= 4 ? m : 0;
+  if (!(room >= 4.0 * vec)) return 0;  // also false for NaN (an infinite limit minus infinite tables)
+  const double vectors = std::floor(room / vec);
+  return vectors >= static_cast<double>(max_dim) ? max_dim : static_cast<Index>(vectors);
 }
 
 PropagatorChoice choose_propagator(Index dim, Index max_krylov_dim, double table_bytes, double limit_bytes,
@@ -64,8 +68,8 @@ ExactFootprint exact_footprint(const Model& model) {
   // move tables: 16 bytes a move; fermions M (L - M) moves a state, bosons at most min(N, L) (L - 1)
   const double moves_F = static_cast<double>(f.dim_fermions) * static_cast<double>(M * (L - M) + M);
   const double moves_B = static_cast<double>(f.dim_bosons) * static_cast<double>(std::min(N, L) * L);
-  f.table_bytes = 16.0 * (moves_F + moves_B) * 2.0 + static_cast<double>(f.dim_bosons * L) +
-                  8.0 * static_cast<double>(f.dim_fermions * L);
+  f.table_bytes = 16.0 * (moves_F + moves_B) * 2.0 + static_cast<double>(f.dim_bosons) * static_cast<double>(L) +
+                  8.0 * static_cast<double>(f.dim_fermions) * static_cast<double>(L);
   const double limit = model.exact.memory_limit_gib > 0 ? model.exact.memory_limit_gib * 1073741824.0 : physical_memory_bytes();
   f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, f.table_bytes, limit);
   const PropagatorChoice c = choose_propagator(f.dim, std::max<Index>(4, model.exact.krylov_dim), f.table_bytes, limit, model.exact.propagator);

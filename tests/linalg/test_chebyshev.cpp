@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "exact/dense_reference.hpp"
 #include "fockmix/core/error.hpp"
@@ -194,4 +195,46 @@ TEST(PropagatorChoice, LanczosWhenTheBasisFitsChebyshevOtherwise) {
   EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 6.5 * state), 0);
   EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 7.5 * state), 4);
   EXPECT_THROW(choose_propagator(D, 3, tables, 1e12), InputError);
+}
+
+// Issue 11: the Krylov dimension derived from an extreme exact.memory_limit_gib is finite, never above the
+// model's krylov_dim, and computed without an out-of-range float-to-integer conversion (room / vector would be
+// 1e300 / 16 here, far beyond 2^63).
+TEST(PropagatorChoice, KrylovDimensionFromExtremeMemoryLimitsIsCapped) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  const Index big = std::numeric_limits<Index>::max();
+  for (const double limit : {1e300 * 1073741824.0 /* inf */, 1e300, 1e30, 1e19 * 16.0 * 10.0})
+    for (const Index cap : {Index{4}, Index{30}, Index{1000}, big}) {
+      const Index m = krylov_dim_for_memory(10, cap, 1e3, limit);
+      EXPECT_EQ(m, cap) << "limit " << limit << " cap " << cap;
+    }
+  // room for exactly 2^63 + a bit vectors with no cap below it: the cap, not a wrapped integer
+  EXPECT_EQ(krylov_dim_for_memory(1, big, 0.0, 16.0 * 1e19), big);
+  // a tiny limit: below the propagator's minimum of 4 vectors, 0 (never negative)
+  for (const double limit : {1e-300 * 1073741824.0, 0.0, -1.0, -inf, nan})
+    EXPECT_EQ(krylov_dim_for_memory(10, 30, 1e3, limit), 0) << limit;
+  EXPECT_EQ(krylov_dim_for_memory(10, 30, inf, inf), 0);  // inf - inf: no honest count
+  EXPECT_EQ(krylov_dim_for_memory(10, 30, nan, 1e12), 0);
+  EXPECT_EQ(krylov_dim_for_memory(0, 30, 0.0, 1e12), 0);
+  // the model path (exact_footprint): huge limit -> the model's krylov_dim, Lanczos, fits; tiny -> 0, not fitting
+  Model model;
+  model.sites = {8};
+  model.fermions.number = 3;
+  model.bosons.number = 3;
+  model.exact.krylov_dim = 25;
+  for (const double gib : {1e300, 1e308, 1e30}) {
+    model.exact.memory_limit_gib = gib;
+    const ExactFootprint fp = exact_footprint(model);
+    EXPECT_EQ(fp.krylov_dim, 25) << gib;
+    EXPECT_EQ(fp.propagator, PropagatorKind::Lanczos) << gib;
+    EXPECT_TRUE(fp.fits) << gib;
+    EXPECT_TRUE(std::isfinite(fp.total_bytes)) << gib;
+    EXPECT_EQ(fp.total_bytes, (25.0 + 3.0) * fp.state_bytes + fp.table_bytes) << gib;
+  }
+  for (const double gib : {1e-300, 1e-12}) {
+    model.exact.memory_limit_gib = gib;
+    const ExactFootprint fp = exact_footprint(model);
+    EXPECT_EQ(fp.krylov_dim, 0) << gib;
+    EXPECT_FALSE(fp.fits) << gib;
+  }
 }

@@ -37,6 +37,32 @@ double orthonormality_error(const arma::cx_mat& Phi) {
   return arma::abs(Phi.t() * Phi - arma::eye<arma::cx_mat>(Phi.n_cols, Phi.n_cols)).max();
 }
 
+/// K + U on a 1D ring written out here (no library grid code): hopping -Delta_h with hbar = 1, i.e.
+/// (1/(2 m h^2)) (2 on the diagonal, -1 to each neighbour), plus kappa/2 (x - c)^2 with c = ell/2 and the
+/// minimum image x - c in (-ell/2, ell/2].
+arma::mat ring_one_body(Index L, double h, double mass, double kappa) {
+  const double ell = static_cast<double>(L) * h, k = 1.0 / (2.0 * mass * h * h);
+  arma::mat t(L, L, arma::fill::zeros);
+  for (Index x = 0; x < L; ++x) {
+    double r = static_cast<double>(x) * h - 0.5 * ell;
+    while (r > 0.5 * ell) r -= ell;
+    while (r <= -0.5 * ell) r += ell;
+    t(x, x) = 2.0 * k + 0.5 * kappa * r * r;
+    t(x, (x + 1) % L) -= k;
+    t(x, (x + L - 1) % L) -= k;
+  }
+  return t;
+}
+
+/// Projector onto the `count` lowest eigenvectors of the real symmetric h (dense eig_sym here).
+arma::cx_mat lowest_projector(const arma::mat& h, Index count) {
+  arma::vec e;
+  arma::mat Q;
+  EXPECT_TRUE(arma::eig_sym(e, Q, h));
+  const arma::mat P = Q.cols(0, count - 1) * Q.cols(0, count - 1).t();
+  return arma::conv_to<arma::cx_mat>::from(P);
+}
+
 /// A scratch directory for table files, unique per test binary run.
 std::filesystem::path scratch_dir() {
   const auto dir = std::filesystem::path(FOCKMIX_BINARY_DIR) / "tests" / "scratch_initial_data";
@@ -96,10 +122,16 @@ TEST(InitialData, TrapOrbitalsAreOrthonormalEigenvectorsWithOscillatorLevels) {
     const arma::uword first = hits(0);
     EXPECT_GT(v(first).real(), 0.0);
   }
+  // Independent construction: the span of the orbitals is that of the 4 lowest eigenvectors of K_F + U_F^trap
+  // written out in this test (an excited level instead of a low one fails this, not the residual above).
+  const arma::mat hF = ring_one_body(128, 0.125, m.fermions.mass, 4.0);
+  EXPECT_LT(arma::abs(Phi * Phi.t() - lowest_projector(hF, 4)).max(), 1e-10);
   const arma::cx_vec phi0 = condensate(m, ops);
   EXPECT_NEAR(arma::norm(phi0), 1.0, 1e-14);
-  const double mu = std::real(arma::cdot(phi0, ops.trap_one_body_B() * phi0));
-  EXPECT_LT(arma::norm(ops.trap_one_body_B() * phi0 - mu * phi0), 1e-11);
+  const arma::mat hB = ring_one_body(128, 0.125, m.bosons.mass, 2.0);
+  const double mu = std::real(arma::cdot(phi0, hB * phi0));
+  EXPECT_LT(arma::norm(hB * phi0 - mu * phi0), 1e-10);
+  EXPECT_LT(arma::abs(phi0 * phi0.t() - lowest_projector(hB, 1)).max(), 1e-10);
   EXPECT_NEAR(mu, 0.5 * std::sqrt(2.0 / m.bosons.mass), 0.01);
 }
 
@@ -378,19 +410,45 @@ TEST(InitialData, HartreeKindIsTheSelfConsistentGroundState) {
   m.bosons.init.kind = InitKind::Hartree;
   const ModelOperators ops = build_operators(m);
   const InitialData d = initial_data(m, ops);
-  const HartreeGroundState gs = hartree_ground_state(ops);
-  ASSERT_TRUE(gs.converged);
-  EXPECT_LT(arma::abs(d.orbitals - gs.state.orbitals).max(), 1e-15);
-  EXPECT_LT(arma::abs(d.phi0 - gs.state.phi).max(), 1e-15);
-  // Self-consistency residual: each orbital is an eigenvector of h_F built from the returned condensate.
-  const arma::mat hF = ops.trap_one_body_F() + arma::diagmat(m.lambda * 8.0 * (ops.V * arma::square(arma::abs(d.phi0))));
-  for (arma::uword j = 0; j < 3; ++j) {
-    const arma::cx_vec v = d.orbitals.col(j);
-    EXPECT_LT(arma::norm(hF * v - gs.eps_F(j) * v), 1e-9);
+  EXPECT_LT(orthonormality_error(d.orbitals), 1e-13);
+  EXPECT_NEAR(arma::norm(d.phi0), 1.0, 1e-13);
+
+  // The fixed point of SPEC §4's stationary equations, checked with matrices written out here: the
+  // fermion trap K_F + U_F^trap (c = ell/2), the boson trap K_B + U_B^trap with its centre at 5.5, and
+  // V(x - y) = exp(-r^2/2) (minimum image), with the dense eig_sym of this test:
+  // omega = the projector on the M lowest eigenvectors of h_F = K_F + U_F^trap + lambda N V |phi0|^2
+  // (aufbau: the lowest, not any M eigenvectors), and phi0 the ground state of
+  // h_B = K_B + U_B^trap + lambda M V rho_F = ... + lambda V diag(omega).
+  const Index L = 24;
+  const double h = 0.5, ell = L * h;
+  auto min_image = [ell](double r) {
+    while (r > 0.5 * ell) r -= ell;
+    while (r <= -0.5 * ell) r += ell;
+    return r;
+  };
+  arma::mat V(L, L);
+  for (Index x = 0; x < L; ++x)
+    for (Index y = 0; y < L; ++y) {
+      const double r = min_image(static_cast<double>(x - y) * h);
+      V(x, y) = std::exp(-0.5 * r * r);
+    }
+  const arma::mat trap_F = ring_one_body(L, h, m.fermions.mass, 1.0);
+  arma::mat trap_B = ring_one_body(L, h, m.bosons.mass, 0.0);
+  for (Index x = 0; x < L; ++x) {
+    const double r = min_image(static_cast<double>(x) * h - 5.5);
+    trap_B(x, x) += 0.25 * r * r;
   }
-  // Mixed recipes take the respective half of the same ground state.
+  const arma::mat hF = trap_F + arma::diagmat(m.lambda * 8.0 * (V * arma::square(arma::abs(d.phi0))));
+  const arma::cx_mat omega = d.orbitals * d.orbitals.t();
+  EXPECT_LT(arma::abs(omega - lowest_projector(hF, 3)).max(), 1e-9);
+  const arma::mat hB = trap_B + arma::diagmat(m.lambda * (V * arma::real(omega.diag())));
+  EXPECT_LT(arma::abs(d.phi0 * d.phi0.t() - lowest_projector(hB, 1)).max(), 1e-9);
+
+  // Mixed recipes: the fermions keep the Hartree–Hartree half (the same omega), the condensate is the trap
+  // ground state of K_B + U_B^trap, built here (not the self-consistent phi0 above).
   m.bosons.init.kind = InitKind::Trap;
   const InitialData mixed = initial_data(m, ops);
-  EXPECT_LT(arma::abs(mixed.orbitals - gs.state.orbitals).max(), 1e-15);
-  EXPECT_GT(arma::abs(mixed.phi0 - gs.state.phi).max(), 1e-3);
+  EXPECT_LT(arma::abs(mixed.orbitals * mixed.orbitals.t() - omega).max(), 1e-12);
+  EXPECT_LT(arma::abs(mixed.phi0 * mixed.phi0.t() - lowest_projector(trap_B, 1)).max(), 1e-10);
+  EXPECT_GT(arma::abs(mixed.phi0 * mixed.phi0.t() - d.phi0 * d.phi0.t()).max(), 1e-3);
 }
