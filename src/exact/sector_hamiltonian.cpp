@@ -2,6 +2,7 @@
 #include "fockmix/core/parallel.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <type_traits>
 #include <vector>
 
@@ -25,13 +26,33 @@ struct KernelTables {
   const HopTable* mb;
 };
 
-/// out[:, j] = D[:, j] o in[:, j] + T_F in[:, j] + sum_j' T_B[j, j'] in[:, j'] for the nc <= kColumns boson columns
-/// jb, jb + 1, ...; d is scratch of kColumns D_F doubles. Each T_F row is applied to the columns at once
+/// Where the block function finds input column j (a global boson index). Serial: psi is contiguous.
+template <class T>
+struct ContiguousColumns {
+  const T* in;
+  Index DF;
+  const T* operator()(Index j) const { return in + j * DF; }
+};
+/// Distributed: the own columns [j0, j1) in one block, every other column read through its ghost slot.
+template <class T>
+struct GhostedColumns {
+  const T* local;
+  const T* ghosts;
+  const std::int32_t* slot;
+  Index j0, j1, DF;
+  const T* operator()(Index j) const {
+    return (j >= j0 && j < j1) ? local + (j - j0) * DF : ghosts + static_cast<Index>(slot[j]) * DF;
+  }
+};
+
+/// y[:, c] = D[:, j] o x[:, j] + T_F x[:, j] + sum_j' T_B[j, j'] x[:, j'] for the nc <= kColumns boson columns
+/// j = jb + c, with x's columns found through `src` (the block's own nc columns are contiguous from src(jb)) and y
+/// the output of column jb; d is scratch of kColumns D_F doubles. Each T_F row is applied to the columns at once
 /// (independent accumulation chains, shared indices); the boson term sweeps each output column once per four
 /// source columns j' (y += v0 a0 + v1 a1 + v2 a2 + v3 a3: a quarter of the read-modify-write traffic of one
 /// axpy per source column). Inlined into the per-ISA clones below.
-template <class T>
-inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, const T* in, T* out) {
+template <class T, class Source>
+inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, const Source& src, T* y) {
   const Index DF = k.DF;
   const HopTable& mb = *k.mb;
   const Csr& TF = *k.TF;
@@ -48,8 +69,7 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
       for (Index i = 0; i < DF; ++i) dj[i] += n * Wy[i];
     }
   }
-  const T* x = in + jb * DF;
-  T* y = out + jb * DF;
+  const T* x = src(jb);
   if (nc == kColumns) {
     for (Index i = 0; i < DF; ++i) {
       T acc[kColumns];
@@ -74,7 +94,7 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
   for (Index c = 0; c < nc; ++c) {
     const Index j = jb + c;
     double* __restrict yc = reinterpret_cast<double*>(y + c * DF);
-    auto column = [&](Index q) { return reinterpret_cast<const double*>(in + static_cast<Index>(TB.col[q]) * DF); };
+    auto column = [&](Index q) { return reinterpret_cast<const double*>(src(static_cast<Index>(TB.col[q]))); };
     Index q = TB.row_ptr[j];
     const Index qe = TB.row_ptr[j + 1];
     for (; q + 4 <= qe; q += 4) {
@@ -96,14 +116,56 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
 }
 
 // -march-independent vectorisation: the block is compiled for AVX2 (with FMA where the compiler contracts) and
-// for the baseline ISA, and the loader picks one at start-up (GCC function multi-versioning, an ifunc).
+// for the baseline ISA, and the loader picks one at start-up (GCC function multi-versioning, an ifunc). One
+// clone pair per (scalar, column source); the source is the only difference between the serial and the
+// distributed kernel.
 __attribute__((target_clones("avx2", "default"))) void column_block_real(const KernelTables& k, Index jb, Index nc, double* d,
-                                                                          const double* in, double* out) {
-  column_block(k, jb, nc, d, in, out);
+                                                                          const ContiguousColumns<double>& src, double* y) {
+  column_block(k, jb, nc, d, src, y);
 }
 __attribute__((target_clones("avx2", "default"))) void column_block_cplx(const KernelTables& k, Index jb, Index nc, double* d,
-                                                                          const cplx* in, cplx* out) {
-  column_block(k, jb, nc, d, in, out);
+                                                                          const ContiguousColumns<cplx>& src, cplx* y) {
+  column_block(k, jb, nc, d, src, y);
+}
+__attribute__((target_clones("avx2", "default"))) void column_block_real_ghosted(const KernelTables& k, Index jb, Index nc,
+                                                                                  double* d, const GhostedColumns<double>& src,
+                                                                                  double* y) {
+  column_block(k, jb, nc, d, src, y);
+}
+__attribute__((target_clones("avx2", "default"))) void column_block_cplx_ghosted(const KernelTables& k, Index jb, Index nc,
+                                                                                  double* d, const GhostedColumns<cplx>& src,
+                                                                                  cplx* y) {
+  column_block(k, jb, nc, d, src, y);
+}
+
+template <class T, class Source>
+void dispatch_block(const KernelTables& k, Index jb, Index nc, double* d, const Source& src, T* y) {
+  if constexpr (std::is_same_v<Source, ContiguousColumns<double>>)
+    column_block_real(k, jb, nc, d, src, y);
+  else if constexpr (std::is_same_v<Source, ContiguousColumns<cplx>>)
+    column_block_cplx(k, jb, nc, d, src, y);
+  else if constexpr (std::is_same_v<Source, GhostedColumns<double>>)
+    column_block_real_ghosted(k, jb, nc, d, src, y);
+  else
+    column_block_cplx_ghosted(k, jb, nc, d, src, y);
+}
+
+/// The output columns [j0, j1) (out holds them from column j0 on), kColumns boson columns at a time. A
+/// cache-blocked two-pass variant (boson term per block of fermion rows) measured 1.9x slower on the
+/// 1.1e7-state benchmark sector and was removed (docs/performance.md).
+template <class T, class Source>
+void apply_blocks(const KernelTables& k, Index j0, Index j1, const Source& src, T* out) {
+  const Index DF = k.DF;
+  const bool parallel = worth_threading(DF * (j1 - j0));
+#pragma omp parallel if (parallel)
+  {
+    std::vector<double> d(static_cast<std::size_t>(kColumns * DF));
+#pragma omp for schedule(static)
+    for (Index jb = j0; jb < j1; jb += kColumns) {
+      const Index nc = std::min<Index>(kColumns, j1 - jb);
+      dispatch_block(k, jb, nc, d.data(), src, out + (jb - j0) * DF);
+    }
+  }
 }
 
 }  // namespace
@@ -134,28 +196,34 @@ SectorHamiltonian::SectorHamiltonian(const Sector& sector, const ModelOperators&
 
 template <class T>
 void SectorHamiltonian::apply(const T* in, T* out) const {
-  const Index DF = DF_, DB = DB_;
-  const KernelTables k{DF, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
-  const bool parallel = worth_threading(DF * DB);
-#pragma omp parallel if (parallel)
-  {
-    // One pass over the output columns, kColumns boson columns at a time (column_block). A cache-blocked
-    // two-pass variant (boson term per block of fermion rows) measured 1.9x slower on the 1.1e7-state
-    // benchmark sector and was removed (docs/performance.md).
-    std::vector<double> d(static_cast<std::size_t>(kColumns * DF));
-#pragma omp for schedule(static)
-    for (Index jb = 0; jb < DB; jb += kColumns) {
-      const Index nc = std::min<Index>(kColumns, DB - jb);
-      if constexpr (std::is_same_v<T, double>)
-        column_block_real(k, jb, nc, d.data(), in, out);
-      else
-        column_block_cplx(k, jb, nc, d.data(), in, out);
-    }
-  }
+  const KernelTables k{DF_, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
+  apply_blocks(k, 0, DB_, ContiguousColumns<T>{in, DF_}, out);
+}
+
+template <class T>
+void SectorHamiltonian::apply_columns(Index j0, Index j1, const T* local, const T* ghosts, const std::int32_t* slot, T* out) const {
+  if (j0 < 0 || j1 > DB_ || j0 > j1) throw InputError("", "columns", "apply_columns: [j0, j1) must lie in [0, D_B)");
+  const KernelTables k{DF_, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
+  apply_blocks(k, j0, j1, GhostedColumns<T>{local, ghosts, slot, j0, j1, DF_}, out);
 }
 
 template void SectorHamiltonian::apply<double>(const double*, double*) const;
 template void SectorHamiltonian::apply<cplx>(const cplx*, cplx*) const;
+template void SectorHamiltonian::apply_columns<double>(Index, Index, const double*, const double*, const std::int32_t*, double*) const;
+template void SectorHamiltonian::apply_columns<cplx>(Index, Index, const cplx*, const cplx*, const std::int32_t*, cplx*) const;
+
+std::vector<Index> SectorHamiltonian::boson_neighbours(Index j0, Index j1) const {
+  if (j0 < 0 || j1 > DB_ || j0 > j1) throw InputError("", "columns", "boson_neighbours: [j0, j1) must lie in [0, D_B)");
+  std::vector<Index> out;
+  for (Index j = j0; j < j1; ++j)
+    for (Index q = TB_.row_ptr[j]; q < TB_.row_ptr[j + 1]; ++q) {
+      const Index jp = TB_.col[q];
+      if (jp < j0 || jp >= j1) out.push_back(jp);
+    }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 double SectorHamiltonian::compulsory_bytes() const {
   const double D = static_cast<double>(DF_) * static_cast<double>(DB_);

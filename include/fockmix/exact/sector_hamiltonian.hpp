@@ -3,6 +3,8 @@
 ///   H Psi = T_F Psi + Psi T_B^T + D o Psi,   D[i, j] = diag_F[i] + diag_B[j] + lambda n_F(i) . V n_B(j)
 /// with Psi the D_F x D_B coefficient matrix (see sector.hpp). docs/performance.md explains the kernel.
 #include <armadillo>
+#include <cstdint>
+#include <vector>
 
 #include "fockmix/exact/sector.hpp"
 #include "fockmix/fock/hop_table.hpp"
@@ -23,8 +25,20 @@ class SectorHamiltonian {
   const Sector& sector() const noexcept { return sector_; }
 
   /// out = H in; T = double (real states, e.g. eigensolvers) or cplx. No aliasing of in and out.
+  /// The kernel of apply_columns over all boson columns, with in contiguous.
   template <class T>
   void apply(const T* in, T* out) const;
+
+  /// The boson columns [j0, j1) of H psi, 0 <= j0 <= j1 <= D_B (the kernel of a block of columns, e.g. one MPI
+  /// rank's): out[i + (j - j0) D_F] = (H psi)[i + j D_F]. psi's own columns are read at local + (j - j0) D_F; every
+  /// column j' outside [j0, j1) that the boson term reaches (boson_neighbours(j0, j1)) at ghosts + slot[j'] D_F,
+  /// slot holding D_B entries (only those of the neighbours are read). No aliasing of out with the inputs.
+  /// docs/distributed.md describes the layout this serves.
+  template <class T>
+  void apply_columns(Index j0, Index j1, const T* local, const T* ghosts, const std::int32_t* slot, T* out) const;
+  /// The columns outside [j0, j1) that the boson term of H reads for the output columns [j0, j1) (the nonzero
+  /// entries of dGamma_B(t_B) off the diagonal), sorted: the ghost columns of a block.
+  std::vector<Index> boson_neighbours(Index j0, Index j1) const;
 
   /// Bytes a matvec must move at least (read in, write out, read the kernel tables), for cplx states.
   double compulsory_bytes() const;
