@@ -319,6 +319,11 @@ TimePrediction predict_exact_time(const Model& model, const ModelOperators& ops,
   p.total_seconds = p.setup_seconds + propagation * per_matvec + static_cast<double>(p.bound_matvecs) * p.matvec_seconds +
                     static_cast<double>(p.outputs) * p.output_seconds;
   if (p.matvecs_total < 0) p.total_seconds = std::numeric_limits<double>::infinity();
+  p.expected_peak_bytes = fp.total_bytes;
+  if (lanczos && p.matvecs_per_interval >= 0) {
+    p.krylov_used = std::min(p.krylov_dim, p.matvecs_per_interval + 1);
+    p.expected_peak_bytes -= static_cast<double>(p.krylov_dim - p.krylov_used) * fp.state_bytes;
+  }
   return p;
 }
 

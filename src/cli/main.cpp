@@ -205,6 +205,9 @@ bool info_exact(const Model& m, Index L) {
              "observables {}, setup {}\n",
              format_seconds(p.matvec_seconds), p.scale, format_seconds(p.step_seconds), format_seconds(p.unit_step_seconds),
              format_seconds(p.output_seconds), format_seconds(p.setup_seconds));
+  if (p.krylov_used > 0 && p.krylov_used < p.krylov_dim)
+    fmt::print("memory       expected peak {} (the Krylov basis fills to about {} of its {} vectors at this output interval)\n",
+               format_bytes(p.expected_peak_bytes), p.krylov_used, p.krylov_dim);
   fmt::print("estimate     the exact solver: about {} for the whole run (matvec counts modelled, seconds calibrated on "
              "this machine: docs/performance.md, \"Time prediction\"; other solvers not included){}\n",
              format_seconds(p.total_seconds),

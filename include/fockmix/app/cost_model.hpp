@@ -108,6 +108,9 @@ struct TimePrediction {
   double output_seconds = 0.0;     ///< one output's observables: view, energy matvec, moments if compared
   double setup_seconds = 0.0;      ///< sector, Hamiltonian, initial state, first touch of the propagator's states
   double total_seconds = 0.0;      ///< setup + steps + outputs
+  Index krylov_used = 0;           ///< Lanczos: vectors the basis is expected to fill, min(krylov_dim, matvecs a sub-step + 1)
+  double expected_peak_bytes = 0;  ///< the footprint with the Krylov basis filled to krylov_used (Lanczos allocates
+                                   ///< on use; ExactFootprint::total_bytes is the bound with all krylov_dim vectors)
   KernelCalibration calibration;
 };
 
