@@ -16,6 +16,7 @@
 #include <string>
 
 #include "fockmix/core/error.hpp"
+#include "fockmix/core/timing.hpp"
 #include "fockmix/model/footprint.hpp"
 #include "fockmix/exact/initial_state.hpp"
 #include "fockmix/exact/observables.hpp"
@@ -141,18 +142,6 @@ void csr_matvec(const Csr& A, const cplx* in, cplx* out) {
   }
 }
 
-/// Best of `repeats` calls of f (after one untimed call).
-template <class F>
-double best_of(int repeats, F&& f) {
-  f();
-  double best = std::numeric_limits<double>::infinity();
-  for (int k = 0; k < repeats; ++k) {
-    const double t0 = omp_get_wtime();
-    f();
-    best = std::min(best, omp_get_wtime() - t0);
-  }
-  return best;
-}
 
 std::string export_path(const std::string& dir, const BenchCase& c) {
   return fmt::format("{}/bench_L{}_M{}_N{}.h5", dir, c.L, c.M, c.N);
@@ -328,7 +317,7 @@ void bench_observables(const BenchCase& c, const BenchOptions& opt, const BenchM
   if (opt.observables) {
     const arma::cx_mat omega = model.orbitals * model.orbitals.t();
     SectorObservables o;
-    r.observe_seconds = best_of(2, [&] { o = observe(s, psi.memptr(), omega, model.phi, true); });
+    r.observe_seconds = best_time(2, [&] { o = observe(s, psi.memptr(), omega, model.phi, true); }, 1);
     r.observe_matvecs = r.observe_seconds / r.matvec_median_s;
     out << fmt::format("  observables (gamma_F, gamma_B, densities, fluctuation moments, fused): {} = {:.2f} matvecs",
                        seconds_text(r.observe_seconds), r.observe_matvecs);
@@ -361,7 +350,7 @@ void bench_export_and_csr(const BenchCase& c, const BenchOptions& opt, const Ben
   if (opt.csr_reference) {
     Csr A = H.assemble_csr();
     arma::cx_vec y(static_cast<arma::uword>(r.dim));
-    r.csr_matvec_best_s = best_of(opt.repeats, [&] { csr_matvec(A, psi.memptr(), y.memptr()); });
+    r.csr_matvec_best_s = best_time(opt.repeats, [&] { csr_matvec(A, psi.memptr(), y.memptr()); }, 1);
     r.csr_speedup = r.csr_matvec_best_s / r.matvec_best_s;
     out << fmt::format("  plain OpenMP CSR matvec of the same H ({:.1f} MB of CSR): best {}; the kernel is {:.2f}x faster\n",
                        12.0 * static_cast<double>(A.nnz()) / 1e6, seconds_text(r.csr_matvec_best_s), r.csr_speedup);

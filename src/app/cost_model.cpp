@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fockmix/core/error.hpp"
+#include "fockmix/core/timing.hpp"
 #include "fockmix/exact/observables.hpp"
 #include "fockmix/exact/sector.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
@@ -59,18 +60,6 @@ struct DiagonalOperator {
   }
 };
 
-/// Best (shortest) wall time of `repeats` calls of f: on a shared machine the best call is the one least
-/// disturbed by other processes, a stable figure where the median moves with their load.
-template <class F>
-double best_time(int repeats, F&& f) {
-  double best = std::numeric_limits<double>::infinity();
-  for (int k = 0; k < repeats; ++k) {
-    const double t0 = omp_get_wtime();
-    f();
-    best = std::min(best, omp_get_wtime() - t0);
-  }
-  return best;
-}
 
 }  // namespace
 
