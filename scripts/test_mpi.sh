@@ -27,5 +27,5 @@ generator=()
 # keep the generator of an existing build directory; Ninja for a new one
 if [ ! -f build-mpi/CMakeCache.txt ]; then generator=(-G Ninja); fi
 cmake -S . -B build-mpi "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type" -DFOCKMIX_MPI=ON >/dev/null
-cmake --build build-mpi -j "$(nproc)" --target fockmix_cli test_distributed
+cmake --build build-mpi -j "$(nproc)" --target fockmix_cli test_distributed test_distributed_run
 ctest --test-dir build-mpi -L mpi --output-on-failure

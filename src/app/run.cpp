@@ -150,13 +150,13 @@ std::vector<Pair> pair_solvers(const std::vector<Running>& solvers, const h5::Gr
 /// solvers that missed a tolerance on the way, or, if a solver stopped early on request (nothing of this
 /// output time is written then), -1 when every solver is still exactly at the previous output time (the
 /// first one stopped and went back) and -2 otherwise.
-Index output_time(double t, std::vector<Running>& solvers, std::vector<Pair>& pairs, const RunHooks& hooks, RunRecord& rec) {
+Index output_time(double t, std::vector<Running>& solvers, std::vector<Pair>& pairs, const std::atomic<bool>* stop, RunRecord& rec) {
   Index unconverged = 0;
   rec.t = t;
   for (std::size_t i = 0; i < solvers.size(); ++i) {
     Solver& s = *solvers[i].solver;
     const auto t0 = Clock::now();
-    const StepStatus st = s.advance_to(t, hooks.stop);
+    const StepStatus st = s.advance_to(t, stop);
     s.seconds += seconds_since(t0);
     if (st.interrupted) return i == 0 && st.at_previous_output ? -1 : -2;
     if (!st.converged) ++unconverged;
@@ -342,7 +342,11 @@ void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSumm
   file.flush();
 
   // checkpoints: only for a run file written in place (with overwrite the file appears at the end)
-  const bool checkpoints = !hooks.overwrite;
+  const bool checkpoints = !hooks.overwrite && hooks.checkpoints && hooks.write_output;
+  // processes in lock step agree on the stop flag at output times; the solvers read the agreed one
+  auto agreed = [&](bool flag) { return hooks.any_process ? hooks.any_process(flag) : flag; };
+  std::atomic<bool> agreed_stop{false};
+  const std::atomic<bool>* solver_stop = hooks.any_process ? &agreed_stop : hooks.stop;
   const double checkpoint_seconds = 60.0 * model.checkpoint_minutes;  // may be inf: then only at a stop
   auto last_checkpoint = Clock::now();
   std::size_t checkpointed = first > 0 ? first - 1 : static_cast<std::size_t>(-1);
@@ -357,7 +361,7 @@ void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSumm
   for (std::size_t k = first; k < output_times.size(); ++k) {
     const double t = output_times[k];
     RunRecord rec;
-    const Index unconverged = output_time(t, solvers, pairs, hooks, rec);
+    const Index unconverged = output_time(t, solvers, pairs, solver_stop, rec);
     if (unconverged < 0) {  // a solver honoured the stop flag inside the interval
       // every solver back at the previous output time: its checkpoint can still be written
       if (unconverged == -1 && checkpoints && k > 0 && checkpointed != k - 1) checkpoint_at(k - 1, output_times[k - 1]);
@@ -374,12 +378,13 @@ void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSumm
     sum.records.push_back(std::move(rec));
     if (hooks.progress) hooks.progress(model.t_final > 0 ? t / model.t_final : 1.0, sum.records.back());
     const bool last = k + 1 == output_times.size();
-    if (hooks.stop && hooks.stop->load() && !last) {
+    agreed_stop = agreed(hooks.stop != nullptr && hooks.stop->load());
+    if (agreed_stop && !last) {
       if (checkpoints && checkpointed != k) checkpoint_at(k, t);  // every solver is at this output time
       sum.status = RunStatus::Interrupted;
       break;
     }
-    if (checkpoints && !last && (checkpoint_seconds == 0.0 || seconds_since(last_checkpoint) >= checkpoint_seconds)) checkpoint_at(k, t);
+    if (checkpoints && !last && agreed(checkpoint_seconds == 0.0 || seconds_since(last_checkpoint) >= checkpoint_seconds)) checkpoint_at(k, t);
   }
   sum.seconds_total = seconds_before + seconds_since(t_start);
   finish(solvers, root, sum);
@@ -389,13 +394,19 @@ void run_into(h5::File& file, const Model& model, const RunHooks& hooks, RunSumm
 }  // namespace
 
 RunSummary run_model(const Model& model, const RunHooks& hooks) {
-  validate(model);
+  validate(model, exact_solver_distributed() ? ExactMemoryCheck::PerRankAtBuild : ExactMemoryCheck::WholeState);
   const auto t_start = Clock::now();
   RunSummary sum;
   sum.output = model.output;
   std::error_code ec;
   if (hooks.resume && hooks.overwrite)
     throw InputError(model.output, "--resume", "cannot be combined with --overwrite (resume continues the existing file)");
+  if (!hooks.write_output) {  // a rank of a distributed run that writes nothing: the same run into a file in memory
+    if (hooks.resume) throw InputError(model.output, "--resume", "needs the process that writes the run file (RunHooks::write_output)");
+    h5::File file = h5::File::create_in_memory(model.output + " (in memory)");
+    run_into(file, model, hooks, sum, t_start, nullptr);
+    return sum;
+  }
   const std::unique_ptr<CheckpointReader> checkpoint = hooks.resume ? open_for_resume(model) : nullptr;
   if (!hooks.resume && !hooks.overwrite && std::filesystem::exists(model.output, ec))
     throw IoError(model.output + ": the output file exists; not overwritten (fockmix run --overwrite replaces it)");

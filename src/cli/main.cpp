@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/core.h>
+#include <functional>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include "fockmix/app/bench.hpp"
 #include "fockmix/app/cost_model.hpp"
@@ -25,12 +28,72 @@
 #include "fockmix/model/model_operators.hpp"
 #include "fockmix/io/model.hpp"
 #include "fockmix/version.hpp"
+#ifdef FOCKMIX_HAVE_MPI
+#include "fockmix/distributed/distributed_footprint.hpp"
+#include "fockmix/distributed/environment.hpp"
+#include "fockmix/distributed/mfn_propagator.hpp"
+#include "fockmix/exact/sector.hpp"
+#include "fockmix/exact/sector_hamiltonian.hpp"
+#endif
 
 using namespace fockmix;
 
 namespace {
 
 std::atomic<bool> g_stop{false};
+
+/// The MPI ranks this process runs with (docs/distributed.md): active only in a FOCKMIX_MPI build started by
+/// mpirun/mpiexec; then rank 0 alone prints and writes, and every rank runs the same driver in lock step.
+struct World {
+  bool active = false;
+  int rank = 0, size = 1;
+  int ranks_on_node = 1;
+};
+World g_world;
+#ifdef FOCKMIX_HAVE_MPI
+int g_info_ranks = 0;         ///< `fockmix info --ranks` (0: mpirun's size)
+double g_info_rank_gib = 0.0;  ///< `fockmix info --rank-memory` (0: this machine's)
+#endif
+
+#ifdef FOCKMIX_HAVE_MPI
+/// Whether an MPI launcher (Open MPI, MPICH/Hydra, PMIx, Slurm's PMI) started this process.
+bool launched_by_mpirun() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(var) != nullptr) return true;
+  return false;
+}
+#endif
+
+/// Runs `prepare` (reading the model, checking the output: work before any collective step) and, under MPI, agrees
+/// on its outcome: if it threw on some rank, the lowest such rank prints its message (once for a model error
+/// every rank finds alike) and every rank returns the largest exit code (2 input, 1 other). Without MPI the
+/// exception goes to main as before. Returns 0 when every rank succeeded.
+int agreed_outcome(const std::function<void()>& prepare) {
+  if (!g_world.active) {
+    prepare();
+    return 0;
+  }
+  int code = 0;
+  std::string message;
+  try {
+    prepare();
+  } catch (const InputError& e) {
+    code = 2;
+    message = e.what();
+  } catch (const std::exception& e) {
+    code = 1;
+    message = e.what();
+  }
+#ifdef FOCKMIX_HAVE_MPI
+  int first = code != 0 ? g_world.rank : g_world.size;
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &code, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (first == g_world.rank)
+    fmt::print(stderr, "error: {}{}\n", message, g_world.rank == 0 ? "" : fmt::format(" (rank {} of {})", g_world.rank, g_world.size));
+#endif
+  return code;
+}
+
 std::atomic<int> g_signals{0};
 /// First SIGINT/SIGTERM: stop cleanly after the current output time. Second: exit at once (the file was
 /// flushed at the last output time it lists).
@@ -215,8 +278,44 @@ bool info_exact(const Model& m, Index L) {
   return fits;
 }
 
+#ifdef FOCKMIX_HAVE_MPI
+/// The distributed engine's lines of `fockmix info` (docs/distributed.md, "Memory per rank"): the largest rank's
+/// memory on P ranks (--ranks, else mpirun's size), and the fewest ranks of a given memory the sector needs.
+void info_distributed(const Model& m) {
+  const ExactFootprint fp = exact_footprint(m);
+  const ModelOperators ops = build_operators(m);
+  const Sector sector(ops.lattice.sites(), ops.M, ops.N, m.bosons.max_per_site);
+  const SectorHamiltonian H(sector, ops);
+  const Index basis = MfnOptions{}.max_dim;
+  const Index P = std::min<Index>(g_info_ranks > 0 ? g_info_ranks : g_world.size, fp.dim_bosons);
+  const DistributedFootprint d = distributed_footprint(H, P, basis, fp.table_bytes);
+  const RankMemory& r = d.largest;
+  fmt::print("distributed  {} rank{} (blocks of boson columns; largest: rank {}, {} columns): own part {}, {} state parts {} (MFN basis {} + "
+             "4), ghost columns {} (H) + {} (observables) = {}, tables {} (replicated); total {} per rank\n",
+             P, P == 1 ? "" : "s", r.rank, r.columns, format_bytes(r.own_bytes), basis + 4, format_bytes(r.vectors_bytes), basis, r.ghost_columns,
+             r.observer_columns, format_bytes(r.ghost_bytes), format_bytes(r.table_bytes), format_bytes(r.total_bytes));
+  fmt::print("exchange     {} received per matvec by all ranks ({:.2f} x the state){}\n", format_bytes(d.exchanged_bytes),
+             d.exchanged_bytes / fp.state_bytes,
+             d.fits_indices ? "" : "; D exceeds PETSc's 32-bit indices: needs a PETSc built with --with-64-bit-indices");
+  const double per_rank = g_info_rank_gib > 0 ? g_info_rank_gib * 1024.0 * 1024.0 * 1024.0 : physical_memory_bytes();
+  DistributedFootprint at;
+  const Index needed = ranks_needed(H, basis, fp.table_bytes, per_rank, &at);
+  if (needed > 0)
+    fmt::print("ranks        {} rank{} of {} each (one per node) hold the run ({} on the largest rank)\n", needed, needed == 1 ? "" : "s",
+               format_bytes(per_rank), format_bytes(at.largest.total_bytes));
+  else
+    fmt::print("ranks        no number of ranks of {} each holds it: the replicated tables and ghost buffers do not fit\n",
+               format_bytes(per_rank));
+}
+#endif
+
 int cmd_info(const std::string& path) {
+  // a FOCKMIX_MPI build reports both engines: a sector too large for one machine is no error here
+#ifdef FOCKMIX_HAVE_MPI
+  const Model m = load_model(path, ExactMemoryCheck::PerRankAtBuild);
+#else
   const Model m = load_model(path);
+#endif
   Index L = 1;
   for (Index e : m.sites) L *= e;
   fmt::print("model        {} ({})\n", m.name, path);
@@ -230,6 +329,9 @@ int cmd_info(const std::string& path) {
   fmt::print("solvers      {}\n", solvers.empty() ? "none enabled" : solvers);
   bool fits = true;
   if (m.exact.enabled) fits = info_exact(m, L);
+#ifdef FOCKMIX_HAVE_MPI
+  if (m.exact.enabled) info_distributed(m);
+#endif
   if (m.vlasov.enabled) {
     VlasovOptions o;
     o.momentum_points = m.vlasov.momentum_points;
@@ -248,27 +350,63 @@ int cmd_info(const std::string& path) {
   return fits ? 0 : 3;
 }
 
+/// What a distributed run (mpirun) does not support yet, refused before any work (docs/distributed.md).
+void check_distributed(const Model& m, const std::string& path, bool resume) {
+  if (!g_world.active) return;
+  if (resume && g_world.size > 1)
+    throw InputError(m.output, "--resume",
+                     "is not supported on more than one MPI rank yet (the exact state is spread over the ranks and no checkpoint is "
+                     "written; docs/distributed.md); a checkpoint of a serial or one-rank run continues under mpirun -n 1");
+  if (m.exact.enabled && m.exact.initial != ExactInitial::Product)
+    throw InputError(path, "exact.initial",
+                     "the distributed engine (mpirun) starts from the product state only; 'ground_state' and 'coherent' need the serial "
+                     "engine (run without mpirun)");
+}
+
 /// `fockmix run` (fluct_only = false) and `fockmix fluct` (only the fluctuation dynamics, into NAME_fluct.h5).
 int cmd_run(const std::string& path, const std::string& output, int threads, bool overwrite, bool resume, bool fluct_only = false) {
-  Model m = load_model(path);
-  if (fluct_only) {
-    m.exact.enabled = m.hartree.enabled = m.vlasov.enabled = false;
-    m.fluct.enabled = true;
-    m.output = "results/" + m.name + "_fluct.h5";
-    validate(m);
-  }
-  if (!output.empty()) m.output = output;
-  check_output(path, m.output, overwrite, resume);
+  Model m;
+  const int refused = agreed_outcome([&] {
+    m = load_model(path, exact_solver_distributed() ? ExactMemoryCheck::PerRankAtBuild : ExactMemoryCheck::WholeState);
+    if (fluct_only) {
+      m.exact.enabled = m.hartree.enabled = m.vlasov.enabled = false;
+      m.fluct.enabled = true;
+      m.output = "results/" + m.name + "_fluct.h5";
+      validate(m);
+    }
+    if (!output.empty()) m.output = output;
+    if (g_world.rank == 0) check_output(path, m.output, overwrite, resume);  // the rank that writes
+    check_distributed(m, path, resume);
+  });
+  if (refused != 0) return refused;
   if (threads > 0) m.threads = threads;
+  if (m.threads == 0 && g_world.ranks_on_node > 1)  // "all cores" shared by the ranks of a node
+    m.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / g_world.ranks_on_node);
   configure_threads(m.threads);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  fmt::print("fockmix {} — {} {} ({}){}\n", version, fluct_only ? "fluct" : "run", m.name, path, resume ? ", resumed from its checkpoint" : "");
+  const bool speaks = g_world.rank == 0;  // prints, and writes the file
+  if (g_world.active) std::signal(SIGUSR1, on_signal);  // mpirun forwards SIGUSR1 to every rank (SIGINT ends the job)
+  if (speaks)
+    fmt::print("fockmix {} — {} {} ({}){}{}\n", version, fluct_only ? "fluct" : "run", m.name, path,
+               resume ? ", resumed from its checkpoint" : "",
+               g_world.active ? fmt::format(", {} MPI rank{}", g_world.size, g_world.size == 1 ? "" : "s") : "");
   ProgressBar bar("run");
   RunHooks hooks;
   hooks.stop = &g_stop;
   hooks.overwrite = overwrite;
   hooks.resume = resume;
+#ifdef FOCKMIX_HAVE_MPI
+  if (g_world.active) {
+    hooks.write_output = speaks;
+    hooks.checkpoints = g_world.size == 1;
+    hooks.any_process = [](bool flag) {
+      int v = flag ? 1 : 0;
+      MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+      return v != 0;
+    };
+  }
+#endif
   const auto started = std::chrono::steady_clock::now();
   std::size_t outputs = 0;
   double done_before = -1.0;  // fraction of the horizon done before this process (resume: up to the checkpoint)
@@ -287,9 +425,19 @@ int cmd_run(const std::string& path, const std::string& output, int threads, boo
       }
     bar.update(f, note);
   };
+  if (!speaks) hooks.progress = nullptr;
   const RunSummary s = run_model(m, hooks);
-  bar.finish();
-  print_run_summary(s);
+  if (speaks) {
+    bar.finish();
+    print_run_summary(s);
+  }
+#ifdef FOCKMIX_HAVE_MPI
+  if (g_world.active) {  // no rank ends (and makes mpirun end the others) before rank 0 has closed the file and printed
+    std::fflush(stdout);
+    MPI_Barrier(MPI_COMM_WORLD);
+    for (int sig : {SIGINT, SIGTERM, SIGUSR1}) std::signal(sig, SIG_DFL);
+  }
+#endif
   return s.status == RunStatus::Completed ? 0 : 130;
 }
 
@@ -322,6 +470,27 @@ int cmd_scan(const std::string& path, int threads) {
   return r.status == ScanStatus::Completed ? 0 : 130;
 }
 
+/// An error that ends the command: printed, and the exit code returned. On several MPI ranks the error arose after
+/// the ranks agreed to run, possibly on one rank while the others wait in a collective step: the rank prints it
+/// and ends every rank with MPI_Abort. Rank 0 does so at once; another rank waits two seconds first, with the
+/// default action restored for SIGTERM (which MPI_Abort sends), so that an error all ranks meet alike (rank 0
+/// included) is printed once, by rank 0.
+int report_error(const std::string& what, int code) {
+  if (!g_world.active || g_world.size == 1) {
+    fmt::print(stderr, "error: {}\n", what);
+    return code;
+  }
+#ifdef FOCKMIX_HAVE_MPI
+  // MPI_Abort on another rank ends this one with SIGTERM: no longer a request to stop at the next output time
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1}) std::signal(sig, SIG_DFL);
+  if (g_world.rank != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+  fmt::print(stderr, "error: {}{}\n", what, g_world.rank == 0 ? "" : fmt::format(" (rank {} of {})", g_world.rank, g_world.size));
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -348,6 +517,12 @@ int main(int argc, char** argv) {
       ->check(thread_count);
   auto* info = app.add_subcommand("info", "sector dimensions, memory and time estimates, before anything runs");
   info->add_option("model", model_path, "model file")->required();
+#ifdef FOCKMIX_HAVE_MPI
+  info->add_option("--ranks", g_info_ranks, "the distributed engine's memory per rank on this many MPI ranks (default: mpirun's, else 1)")
+      ->check(CLI::PositiveNumber);
+  info->add_option("--rank-memory", g_info_rank_gib, "memory of one rank in GiB for the ranks needed (default: this machine's)")
+      ->check(CLI::PositiveNumber);
+#endif
   BenchOptions bopt;
   auto* bench = app.add_subcommand("bench", "benchmark the exact engine (matvec bandwidth, unit-time Krylov step, memory)");
   bench->add_option("--repeats", bopt.repeats, "matvec repetitions")->check(CLI::PositiveNumber);
@@ -372,6 +547,31 @@ int main(int argc, char** argv) {
     return 2;
   }
   CLI11_PARSE(app, argc, argv);
+#ifdef FOCKMIX_HAVE_MPI
+  // under mpirun: one MPI/SLEPc session for the process (PETSc reads its options from PETSC_OPTIONS only, the
+  // command line is fockmix's); without mpirun the build runs serially exactly as the default build
+  std::optional<MpiSession> session;
+  if (launched_by_mpirun()) {
+    try {
+      session.emplace();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: cannot start MPI: {}\n", e.what());
+      return 1;
+    }
+    g_world.active = true;
+    g_world.rank = session->rank();
+    g_world.size = session->size();
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &g_world.ranks_on_node);
+    MPI_Comm_free(&node);
+    if (!*run && !*info) {
+      if (g_world.rank == 0) fmt::print(stderr, "error: under mpirun, fockmix runs `run` and `info` only (docs/distributed.md)\n");
+      return 2;
+    }
+    if (*info && g_world.rank != 0) return 0;  // rank 0 prints; the others have nothing to do
+  }
+#endif
   try {
     for (CLI::App* sub : {run, fluct})
       if (*sub && sub->count("--output") > 0 && output.empty()) throw InputError("-o", "", "the output file name is empty");
@@ -388,11 +588,9 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const InputError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    return report_error(e.what(), 2);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
+    return report_error(e.what(), 1);
   }
   return 0;
 }

@@ -73,6 +73,19 @@ File File::create(const std::string& path, Existing existing) {
   return File(detail::Handle(id, detail::HandleKind::File), path);
 }
 
+File File::create_in_memory(const std::string& name) {
+  quiet();
+  const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) {
+    if (fapl >= 0) H5Pclose(fapl);
+    fail(name, "cannot set up an in-memory file");
+  }
+  const hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
+  if (id < 0) fail(name, "cannot create an in-memory file");
+  return File(detail::Handle(id, detail::HandleKind::File), name);
+}
+
 File File::open(const std::string& path, Access access) {
   quiet();
   if (!std::filesystem::exists(path)) throw IoError("HDF5: " + path + ": no such file");

@@ -271,7 +271,7 @@ void check_vlasov_file(const Checker& c, const Model& m, Index L) {
                                 " numbers, needs one per momentum (" + std::to_string(P) + ")");
 }
 
-void check_exact_footprint(const Checker& c, const Model& m, Index L) {
+void check_exact_footprint(const Checker& c, const Model& m, Index L, ExactMemoryCheck memory) {
   const Index M = m.fermions.number, N = m.bosons.number;
   Index dim_F = 0, dim_B = 0;
   try {
@@ -291,6 +291,7 @@ void check_exact_footprint(const Checker& c, const Model& m, Index L) {
     c.fail("bosons.number", "the sector dimension D = D_F x D_B = " + std::to_string(dim_F) + " x " + std::to_string(dim_B) +
                                 " overflows 2^63; lower the particle numbers or set exact.enabled = false");
   }
+  if (memory == ExactMemoryCheck::PerRankAtBuild) return;  // the distributed solver checks its ranks' blocks
   const double physical = physical_memory_bytes();
   const bool limited = m.exact.memory_limit_gib > 0;
   const double limit = limited ? m.exact.memory_limit_gib * 1073741824.0 : physical;
@@ -341,7 +342,7 @@ void check_operators(const Checker& c, const Model& m) {
 
 }  // namespace
 
-void validate(const Model& m) {
+void validate(const Model& m, ExactMemoryCheck memory) {
   const Checker c(m);
   if (m.name.empty()) c.fail("name", "must not be empty");
   if (m.name.find_first_of("/\\") != std::string::npos || m.name.find("..") != std::string::npos)
@@ -419,10 +420,10 @@ void validate(const Model& m) {
 
   check_operators(c, m);
   // Last, since it needs everything above: the exact sector must fit.
-  if (m.exact.enabled) check_exact_footprint(c, m, L);
+  if (m.exact.enabled) check_exact_footprint(c, m, L, memory);
 }
 
-Model load_model(const std::string& path) {
+Model load_model(const std::string& path, ExactMemoryCheck memory) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path, "", "no such model file");
   if (fs::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a model file");
@@ -433,7 +434,7 @@ Model load_model(const std::string& path) {
 
   const toml::table root = detail::parse_toml(text.str(), path);
   Model m = read_model(detail::TomlReader(path), root);
-  validate(m);
+  validate(m, memory);
   return m;
 }
 

@@ -332,3 +332,54 @@ TEST(RunModel, SingleSolverWritesOnlyItsGroup) {
   EXPECT_EQ(root.group("hartree").shape("energy").at(0), 11);
   EXPECT_EQ(root.attr_string("status"), "completed");
 }
+
+// A process that writes nothing (RunHooks::write_output = false, the ranks of a distributed run other than 0) runs
+// the same solvers and reports the same records as one that writes, and leaves no file at model.output.
+TEST(RunModel, WithoutOutputRunsAlikeAndWritesNothing) {
+  Model m = tiny_model("no_output");
+  const RunSummary written = run_model(m);
+  m.output = (output_dir() / "no_output_absent.h5").string();
+  fs::remove(m.output);
+  RunHooks hooks;
+  hooks.write_output = false;
+  hooks.overwrite = false;  // in place: would also write a checkpoint, if a process without output wrote any
+  const RunSummary silent = run_model(m, hooks);
+  EXPECT_FALSE(fs::exists(m.output));
+  EXPECT_FALSE(fs::exists(m.output + ".ckpt"));
+  for (const auto& e : fs::directory_iterator(output_dir())) EXPECT_EQ(e.path().filename().string().find(".no_output_absent"), std::string::npos);
+  ASSERT_EQ(silent.records.size(), written.records.size());
+  for (std::size_t k = 0; k < written.records.size(); ++k) {
+    ASSERT_EQ(silent.records[k].values.size(), written.records[k].values.size());
+    for (const auto& [key, v] : written.records[k].values) EXPECT_NEAR(silent.records[k].value(key), v, 1e-12 * std::max(1.0, std::abs(v))) << key;
+  }
+  hooks.resume = true;
+  EXPECT_THROW(run_model(m, hooks), InputError);  // nothing to continue on a process that writes nothing
+}
+
+// RunHooks::any_process decides for every process: the driver asks it at every output time whether to stop and
+// whether a checkpoint is due, and follows its answer even though this process's own flag and clock say no.
+TEST(RunModel, AgreedStopAndCheckpointDecideTheRun) {
+  const Model m = tiny_model("agreed_stop");
+  fs::remove(m.output);
+  fs::remove(m.output + ".ckpt");
+  std::atomic<bool> stop{false};
+  int asked = 0;
+  bool checkpoint_before_stop = false;
+  RunHooks hooks;
+  hooks.stop = &stop;
+  hooks.overwrite = false;  // in place, with checkpoints (every 30 minutes by this process's clock)
+  hooks.any_process = [&](bool flag) {
+    EXPECT_FALSE(flag);  // neither a stop nor a due checkpoint here
+    ++asked;             // output 0: stop? (1) checkpoint? (2); output 1: stop? (3)
+    if (asked == 3) checkpoint_before_stop = fs::exists(m.output + ".ckpt");
+    return asked == 2 || asked == 3;  // another process's clock said "checkpoint", then its flag said "stop"
+  };
+  const RunSummary s = run_model(m, hooks);
+  EXPECT_EQ(s.status, RunStatus::Interrupted);
+  EXPECT_EQ(s.records.size(), 2u);
+  EXPECT_EQ(asked, 3);
+  EXPECT_TRUE(checkpoint_before_stop);
+  const h5::File file = h5::File::open(m.output);
+  EXPECT_EQ(file.root().attr_string("status"), "interrupted");
+  EXPECT_EQ(file.root().read_vec("times").n_elem, 2u);
+}

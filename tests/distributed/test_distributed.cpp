@@ -7,6 +7,7 @@
 #include <iostream>
 #include <set>
 
+#include "fockmix/distributed/distributed_footprint.hpp"
 #include "fockmix/distributed/distributed_hamiltonian.hpp"
 #include "fockmix/distributed/distributed_observables.hpp"
 #include "fockmix/distributed/mfn_propagator.hpp"
@@ -143,6 +144,35 @@ TEST_P(Distributed, GhostColumnsMatchAnIndependentCount) {
     std::cout << "[ volume   ] " << GetParam() << " D_F=" << p.sector.dim_fermions() << " D_B=" << p.sector.dim_bosons()
               << " P=" << comm_size() << ": " << total << " bytes per matvec over all ranks ("
               << total / (16.0 * static_cast<double>(p.H.rows())) << " of the state)\n";
+}
+
+// `fockmix info`'s memory per rank (distributed_footprint.hpp) counts, without MPI, the ghost columns the engine
+// builds on this rank: the Hamiltonian's and the observer's; and the own part is this rank's block.
+TEST_P(Distributed, FootprintCountsTheEnginesGhostColumns) {
+  const Problem p(GetParam());
+  DistributedHamiltonian Hd(p.H, MPI_COMM_WORLD);
+  const DistributedObserver obs(Hd);
+  const RankMemory m = rank_memory(p.H, comm_size(), comm_rank(), 8, 123.0);
+  EXPECT_EQ(m.columns, Hd.last_column() - Hd.first_column());
+  EXPECT_EQ(m.ghost_columns, static_cast<Index>(Hd.ghost_columns().size())) << GetParam();
+  EXPECT_EQ(m.observer_columns, static_cast<Index>(obs.ghost_columns().size())) << GetParam();
+  EXPECT_EQ(m.own_bytes, static_cast<double>(Hd.local_size()) * 16.0);
+  EXPECT_EQ(m.ghost_bytes, Hd.ghost_bytes() + obs.ghost_bytes());
+  EXPECT_EQ(m.total_bytes, 12.0 * m.own_bytes + m.ghost_bytes + 123.0);
+  const DistributedFootprint fp = distributed_footprint(p.H, comm_size(), 8, 123.0);
+  double largest = m.total_bytes, exchanged = Hd.ghost_bytes();
+  MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &exchanged, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  EXPECT_EQ(fp.largest.total_bytes, largest);
+  EXPECT_EQ(fp.exchanged_bytes, exchanged);
+  // one rank holds everything and receives nothing; more ranks need no more memory each, here
+  const DistributedFootprint one = distributed_footprint(p.H, 1, 8, 0.0);
+  EXPECT_EQ(one.largest.ghost_columns + one.largest.observer_columns, 0);
+  EXPECT_EQ(ranks_needed(p.H, 8, 0.0, one.largest.total_bytes, nullptr), 1);
+  EXPECT_EQ(ranks_needed(p.H, 8, 1e30, 1e20, nullptr), 0);  // tables that fit no rank
+  EXPECT_THROW(rank_memory(p.H, 0, 0, 8, 0.0), InputError);
+  EXPECT_THROW(rank_memory(p.H, 2, 2, 8, 0.0), InputError);
+  EXPECT_THROW(rank_memory(p.H, 1, 0, 3, 0.0), InputError);
 }
 
 TEST_P(Distributed, MfnExponentialEqualsSerialKrylov) {

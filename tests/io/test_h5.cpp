@@ -379,3 +379,23 @@ TEST(H5, ReopenShrinkSeriesAndReadInto) {
   arma::cx_vec wrong(4);
   EXPECT_THROW(root.read_into("z", wrong), IoError);
 }
+
+// A file in memory (the ranks of a distributed run that do not write): the same API, nothing on disk.
+TEST(H5, InMemoryFileWritesNothingToDisk) {
+  const fs::path p = fs::temp_directory_path() / "fockmix_h5_in_memory.h5";
+  fs::remove(p);
+  {
+    const h5::File f = h5::File::create_in_memory(p.string());
+    const h5::Group root = f.root();
+    root.set_attr("status", "running");
+    root.group("a").write("x", arma::vec{1.0, 2.0, 3.0});
+    h5::Series s = root.series("t", {});
+    s.append(0.5);
+    s.append(1.5);
+    f.flush();
+    EXPECT_EQ(root.attr_string("status"), "running");
+    EXPECT_TRUE(arma::approx_equal(root.group("a").read_vec("x"), arma::vec{1.0, 2.0, 3.0}, "absdiff", 0.0));
+    EXPECT_EQ(root.read_vec("t").n_elem, 2u);
+  }
+  EXPECT_FALSE(fs::exists(p));
+}

@@ -62,6 +62,19 @@ struct RunHooks {
   /// in a key that changes the numbers or in the solvers it enables. Needs overwrite = false. Output times
   /// after the checkpoint's are dropped from the file and computed again; the file stays valid throughout.
   bool resume = false;
+  /// false: the process runs the model like the others of a distributed run, in lock step, but writes
+  /// nothing: its run file lives in memory (h5::File::create_in_memory), model.output is neither checked nor
+  /// touched, no checkpoint is written, and resume is refused. In a distributed run every rank but 0
+  /// (docs/distributed.md).
+  bool write_output = true;
+  /// false: no checkpoint is written. A distributed run on several ranks passes false on every rank: the
+  /// exact state is spread over them (docs/distributed.md, "What is not supported yet").
+  bool checkpoints = true;
+  /// For processes that run in lock step (MPI ranks): true on every process if `flag` is true on any of
+  /// them (a collective call). The driver asks it, at every output time, whether to stop and whether a
+  /// checkpoint is due, so that all processes decide alike, and gives the solvers the agreed stop flag
+  /// (a stop is then honoured at output times only). Empty (one process): each flag is used as it is.
+  std::function<bool(bool)> any_process;
 };
 
 /// Run the solvers the model enables, writing model.output. Validates the model first. A run that writes

@@ -103,6 +103,10 @@ struct SolverEntry {
 /// (src/app/solvers/registry.cpp).
 const std::vector<SolverEntry>& solver_registry();
 
+/// Whether the registry builds the exact solver on the distributed engine: a FOCKMIX_MPI build whose process runs
+/// under MPI (docs/distributed.md). Its memory is then checked per rank when it is built, not by validate().
+bool exact_solver_distributed();
+
 /// Summary columns of a comparison (analysis/comparisons.hpp: compare_views) on the terminal.
 std::vector<SummaryColumn> comparison_columns();
 

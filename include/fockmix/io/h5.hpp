@@ -174,6 +174,10 @@ class File {
   /// Create `path` for writing, creating missing parent directories. An existing file is truncated
   /// (Existing::Truncate) or left alone with an IoError (Existing::Refuse, HDF5's exclusive create).
   static File create(const std::string& path, Existing existing = Existing::Truncate);
+  /// A file that lives only in this process's memory (HDF5's core driver without a backing store):
+  /// nothing reaches the disk. For the ranks of a distributed run that do not write the run file
+  /// (app/run.hpp, RunHooks::write_output); `name` only appears in messages.
+  static File create_in_memory(const std::string& name);
   /// How File::open opens a file.
   enum class Access { ReadOnly, ReadWrite };
   /// Open an existing file, read-only (the default) or for writing (to continue a run; HDF5 then takes

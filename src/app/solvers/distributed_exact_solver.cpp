@@ -1,0 +1,236 @@
+// The exact solver on the distributed engine (FOCKMIX_MPI, docs/distributed.md): the sector state spread over the
+// MPI ranks in blocks of boson columns, propagated by SLEPc's MFN (MfnPropagator) and observed by MPI-reduced
+// RDMs (DistributedObserver). Every rank runs the same driver; every call below that touches the state is
+// collective, and every rank gets the full gamma_F, gamma_B, energy and moments, so the comparisons with the
+// (replicated) mean-field solvers are computed alike everywhere. The registry chooses it instead of the serial
+// exact solver when the process runs under MPI (distributed_engine_active()).
+#include <mpi.h>
+#include <omp.h>
+
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "fockmix/app/solver.hpp"
+#include "fockmix/core/error.hpp"
+#include "fockmix/distributed/distributed_footprint.hpp"
+#include "fockmix/distributed/distributed_hamiltonian.hpp"
+#include "fockmix/distributed/distributed_observables.hpp"
+#include "fockmix/distributed/mfn_propagator.hpp"
+#include "fockmix/exact/sector.hpp"
+#include "fockmix/exact/sector_hamiltonian.hpp"
+#include "fockmix/io/h5.hpp"
+#include "fockmix/meanfield/initial_data.hpp"
+#include "fockmix/model/footprint.hpp"
+#include "fockmix/model/model.hpp"
+#include "fockmix/model/model_operators.hpp"
+
+namespace fockmix {
+
+namespace {
+
+/// The ranks of MPI_COMM_WORLD.
+int world_size() {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+/// `H` after checking that the rank needing the most memory (distributed_footprint: its block of the state in the
+/// MFN basis and work vectors, its ghost buffers, the replicated tables) fits exact.memory_limit_gib (0: the
+/// physical memory), per rank. Every rank finds the same answer, so all throw alike.
+const SectorHamiltonian& fits_per_rank(const SectorHamiltonian& H, const Model& m) {
+  const double limit = m.exact.memory_limit_gib > 0 ? m.exact.memory_limit_gib * 1024.0 * 1024.0 * 1024.0 : physical_memory_bytes();
+  const DistributedFootprint fp = distributed_footprint(H, world_size(), MfnOptions{}.max_dim, exact_footprint(m).table_bytes);
+  if (fp.largest.total_bytes > limit)
+    throw CapacityError(fmt::format("the distributed exact solver needs {} on its largest rank, over the limit {} a rank (exact.memory_limit_gib; "
+                                    "more ranks need less each: fockmix info --ranks P)",
+                                    format_bytes(fp.largest.total_bytes), format_bytes(limit)));
+  return H;
+}
+
+class DistributedExactSolver final : public Solver {
+ public:
+  explicit DistributedExactSolver(const SolverContext& c)
+      : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site),
+        H_(sector_, c.ops),
+        dH_(fits_per_rank(H_, c.model), MPI_COMM_WORLD),
+        M_(c.ops.M),
+        N_(c.ops.N),
+        tolerance_(c.model.exact.tolerance) {
+    psi_ = distributed_product_state(dH_, c.init.orbitals, c.init.phi0);
+    PetscReal norm = 0.0;
+    petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
+    truncated_weight_ = 1.0 - norm * norm;
+    petsc_check(VecScale(psi_.get(), 1.0 / norm), "VecScale");
+    scratch_ = dH_.create_vector();
+    MfnOptions o;
+    o.tolerance = tolerance_;
+    o.hbar = c.ops.hbar;
+    mfn_dim_ = o.max_dim;
+    mfn_ = std::make_unique<MfnPropagator>(dH_, o);
+    observer_ = std::make_unique<DistributedObserver>(dH_);
+    refresh_view();
+  }
+
+  std::string name() const override { return "exact"; }
+  std::string label() const override { return "exact"; }
+
+  std::string describe(const h5::Group& g) const override {
+    const int ranks = world_size();
+    g.set_attr("dim_fermions", sector_.dim_fermions());
+    g.set_attr("dim_bosons", sector_.dim_bosons());
+    g.set_attr("dim", sector_.size());
+    g.set_attr("propagator", "mfn");
+    g.set_attr("krylov_dim", mfn_dim_);
+    g.set_attr("boson_cap_truncates", sector_.bosons().truncated());
+    g.set_attr("truncated_weight", truncated_weight_);
+    g.set_attr("threads", omp_get_max_threads());
+    g.set_attr("ranks", ranks);
+    // rank 0's block: the one whose file this is (the largest rank differs by at most one column)
+    g.set_attr("ghost_bytes_per_matvec", dH_.ghost_bytes());
+    return fmt::format("D_F = {}, D_B = {}, D = {}{}, distributed over {} rank{} (SLEPc MFN, basis {})", sector_.dim_fermions(),
+                       sector_.dim_bosons(), sector_.size(),
+                       sector_.bosons().truncated() ? fmt::format(" (boson cap: truncated weight {:.1e})", truncated_weight_) : "",
+                       ranks, ranks == 1 ? "" : "s", mfn_dim_);
+  }
+
+  /// The stop flag it reads is the one the ranks agreed on (RunHooks::any_process): a stop leaves psi untouched
+  /// at the previous output time. One MFN solve covers the interval; it cannot be interrupted.
+  StepStatus advance_to(double t, const std::atomic<bool>* stop) override {
+    StepStatus st;
+    if (stop != nullptr && stop->load()) {
+      st.interrupted = true;
+      st.at_previous_output = true;
+      return st;
+    }
+    if (t > t_) {
+      const MfnResult r = mfn_->propagate(psi_.get(), t - t_);  // the same reason on every rank
+      if (r.status != MfnStatus::Converged)
+        throw Error(fmt::format("SLEPc MFN propagation could not meet tolerance {} at t = {} ({})", tolerance_, t,
+                                r.status == MfnStatus::IterationLimit ? "restart limit reached" : "breakdown"));
+      st.matvecs = r.matvecs;
+      st.steps = r.restarts;
+      st.error_estimate = tolerance_ * (t - t_);  // MFN reports no estimate: the bound it was asked to meet
+      matvecs_ += st.matvecs;
+      krylov_error_ += st.error_estimate;
+      t_ = t;
+      refresh_view();
+    }
+    return st;
+  }
+
+  Record observe() const override {
+    Record r;
+    r.put("energy", distributed_energy(dH_, psi_.get(), scratch_.get()));
+    PetscReal norm = 0.0;
+    petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
+    r.put("norm", static_cast<double>(norm));
+    r.put("matvecs", static_cast<double>(matvecs_));
+    r.put("krylov_error", krylov_error_);
+    r.put("gamma_F", view_.gamma_F);
+    r.put("gamma_B", view_.gamma_B);
+    r.put("rho_F", arma::vec(arma::real(view_.gamma_F.diag()) / std::max<double>(1, M_)));
+    r.put("rho_B", arma::vec(arma::real(view_.gamma_B.diag()) / std::max<double>(1, N_)));
+    return r;
+  }
+
+  /// The serial exact solver's layout (psi as one vector, propagator "mfn"), on one rank only: with several
+  /// ranks the state is spread over them and the driver writes no checkpoint (RunHooks::checkpoints).
+  void save_state(const h5::Group& g) const override {
+    if (world_size() > 1) throw Error("checkpoints of a distributed run on more than one rank are not supported yet");
+    g.set_attr("t", t_);
+    g.set_attr("dim", sector_.size());
+    g.set_attr("propagator", "mfn");
+    g.set_attr("krylov_dim", mfn_dim_);
+    g.set_attr("bounds_known", false);
+    g.set_attr("matvecs", matvecs_);
+    g.set_attr("krylov_error", krylov_error_);
+    g.set_attr("truncated_weight", truncated_weight_);
+    const PetscScalar* a = nullptr;
+    petsc_check(VecGetArrayRead(psi_.get(), &a), "VecGetArrayRead");
+    const arma::cx_vec psi(const_cast<cplx*>(reinterpret_cast<const cplx*>(a)), static_cast<arma::uword>(sector_.size()), false, true);
+    g.write("psi", psi);
+    petsc_check(VecRestoreArrayRead(psi_.get(), &a), "VecRestoreArrayRead");
+  }
+
+  /// Accepts the checkpoint of this solver and that of the serial exact solver (the same psi): the run continues
+  /// with MFN from that state.
+  void restore_state(const h5::Group& g) override {
+    if (world_size() > 1) throw Error("resuming a distributed run on more than one rank is not supported yet");
+    if (g.attr_int("dim") != sector_.size())
+      throw IoError(fmt::format("checkpoint {}: a state of {} entries, this model's sector has {}", g.path(), g.attr_int("dim"), sector_.size()));
+    PetscScalar* a = nullptr;
+    petsc_check(VecGetArrayWrite(psi_.get(), &a), "VecGetArrayWrite");
+    arma::cx_vec psi(reinterpret_cast<cplx*>(a), static_cast<arma::uword>(sector_.size()), false, true);
+    try {
+      g.read_into("psi", psi);
+    } catch (...) {
+      VecRestoreArrayWrite(psi_.get(), &a);
+      throw;
+    }
+    petsc_check(VecRestoreArrayWrite(psi_.get(), &a), "VecRestoreArrayWrite");
+    t_ = g.attr_double("t");
+    matvecs_ = g.attr_int("matvecs");
+    krylov_error_ = g.attr_double("krylov_error");
+    truncated_weight_ = g.attr_double("truncated_weight");
+    refresh_view();
+  }
+
+  OneBodyView view() const override { return view_; }
+
+  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6), reduced over the ranks.
+  void compare_with(const Solver&, const OneBodyView& mf, Record& out) const override {
+    if (!mf.fermion_projection || mf.phi.is_empty()) return;
+    const SectorObservables o = observer_->observe(psi_.get(), mf.gamma_F, mf.phi, true);
+    out.put("nF_exc2", o.moments.nF2);
+    out.put("nB_exc2", o.moments.nB2);
+  }
+
+  std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
+
+ private:
+  void refresh_view() {
+    view_.M = M_;
+    view_.N = N_;
+    SectorObservables o = observer_->observe(psi_.get(), arma::cx_mat(), arma::cx_vec(), false);
+    view_.gamma_F = std::move(o.gamma_F);
+    view_.gamma_B = std::move(o.gamma_B);
+  }
+
+  Sector sector_;
+  SectorHamiltonian H_;                  // the serial kernel: tables replicated on every rank
+  mutable DistributedHamiltonian dH_;    // its MATSHELL on blocks of boson columns
+  Index M_, N_;
+  double tolerance_;
+  Index mfn_dim_ = 0;
+  double truncated_weight_ = 0.0;
+  PetscVec psi_;
+  PetscVec scratch_;
+  std::unique_ptr<MfnPropagator> mfn_;
+  std::unique_ptr<DistributedObserver> observer_;  // used from const observe()/compare_with(): collective, no visible state
+  double t_ = 0.0;
+  Index matvecs_ = 0;
+  double krylov_error_ = 0.0;
+  OneBodyView view_;
+};
+
+}  // namespace
+
+bool distributed_engine_active() {
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalised);
+  return initialised != 0 && finalised == 0;
+}
+
+std::unique_ptr<Solver> make_distributed_exact_solver(const SolverContext& c) {
+  if (c.model.exact.initial != ExactInitial::Product)
+    throw InputError(c.model.source, "exact.initial",
+                     "the distributed engine (mpirun) starts from the product state only; 'ground_state' and 'coherent' need the "
+                     "serial engine (run without mpirun)");
+  return std::make_unique<DistributedExactSolver>(c);
+}
+
+}  // namespace fockmix
