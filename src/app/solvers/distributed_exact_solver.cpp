@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "fockmix/app/solver.hpp"
+#include "exact_record.hpp"
 #include "fockmix/core/error.hpp"
 #include "fockmix/distributed/distributed_footprint.hpp"
 #include "fockmix/distributed/distributed_hamiltonian.hpp"
@@ -122,18 +123,10 @@ class DistributedExactSolver final : public Solver {
   }
 
   Record observe() const override {
-    Record r;
-    r.put("energy", distributed_energy(dH_, psi_.get(), scratch_.get()));
+    const double energy = distributed_energy(dH_, psi_.get(), scratch_.get());
     PetscReal norm = 0.0;
     petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
-    r.put("norm", static_cast<double>(norm));
-    r.put("matvecs", static_cast<double>(matvecs_));
-    r.put("krylov_error", krylov_error_);
-    r.put("gamma_F", view_.gamma_F);
-    r.put("gamma_B", view_.gamma_B);
-    r.put("rho_F", arma::vec(arma::real(view_.gamma_F.diag()) / std::max<double>(1, M_)));
-    r.put("rho_B", arma::vec(arma::real(view_.gamma_B.diag()) / std::max<double>(1, N_)));
-    return r;
+    return exact_record(energy, static_cast<double>(norm), matvecs_, krylov_error_, view_);
   }
 
   /// The serial exact solver's layout (psi as one vector, propagator "mfn"), on one rank only: with several

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "fockmix/app/solver.hpp"
+#include "exact_record.hpp"
 #include "fockmix/core/error.hpp"
 #include "fockmix/model/footprint.hpp"
 #include "fockmix/exact/initial_state.hpp"
@@ -90,17 +91,9 @@ class ExactSolver final : public Solver {
   }
 
   Record observe() const override {
-    Record r;
     H_.apply(psi_.memptr(), scratch_.memptr());
-    r.put("energy", vec::dot(H_.rows(), psi_.memptr(), scratch_.memptr()).real());
-    r.put("norm", std::sqrt(vec::norm2(sector_.size(), psi_.memptr())));
-    r.put("matvecs", static_cast<double>(matvecs_));
-    r.put("krylov_error", krylov_error_);
-    r.put("gamma_F", view_.gamma_F);
-    r.put("gamma_B", view_.gamma_B);
-    r.put("rho_F", arma::vec(arma::real(view_.gamma_F.diag()) / std::max<double>(1, M_)));
-    r.put("rho_B", arma::vec(arma::real(view_.gamma_B.diag()) / std::max<double>(1, N_)));
-    return r;
+    return exact_record(vec::dot(H_.rows(), psi_.memptr(), scratch_.memptr()).real(),
+                        std::sqrt(vec::norm2(sector_.size(), psi_.memptr())), matvecs_, krylov_error_, view_);
   }
 
   /// psi (straight from the solver's memory), the time, the counters of observe() and the propagator:
