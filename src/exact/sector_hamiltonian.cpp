@@ -45,14 +45,16 @@ struct GhostedColumns {
   }
 };
 
-/// y[:, c] = D[:, j] o x[:, j] + T_F x[:, j] + sum_j' T_B[j, j'] x[:, j'] for the nc <= kColumns boson columns
+/// y[:, c] = s (D[:, j] o x[:, j] + T_F x[:, j] + sum_j' T_B[j, j'] x[:, j']) for the nc <= kColumns boson columns
 /// j = jb + c, with x's columns found through `src` (the block's own nc columns are contiguous from src(jb)) and y
-/// the output of column jb; d is scratch of kColumns D_F doubles. Each T_F row is applied to the columns at once
-/// (independent accumulation chains, shared indices); the boson term sweeps each output column once per four
-/// source columns j' (y += v0 a0 + v1 a1 + v2 a2 + v3 a3: a quarter of the read-modify-write traffic of one
-/// axpy per source column). Inlined into the per-ISA clones below.
+/// the output of column jb; d is scratch of kColumns D_F doubles. Each T_F row is applied to the four columns at
+/// once (four independent accumulators over four column pointers, shared indices); the boson term sweeps each
+/// output column once per four source columns j' (y += v0 a0 + v1 a1 + v2 a2 + v3 a3: a quarter of the
+/// read-modify-write traffic of one axpy per source column). With `dot`, Re <x[:, j], y[:, j]> of the block's
+/// columns is added to *dot while both are in cache (the Lanczos recursion's alpha without a pass of its own).
+/// s = 1 leaves every product unchanged. Inlined into the per-ISA clones below.
 template <class T, class Source>
-inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, const Source& src, T* y) {
+inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, const Source& src, T* y, double s, double* dot) {
   const Index DF = k.DF;
   const HopTable& mb = *k.mb;
   const Csr& TF = *k.TF;
@@ -71,22 +73,30 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
   }
   const T* x = src(jb);
   if (nc == kColumns) {
+    const T *x0 = x, *x1 = x + DF, *x2 = x + 2 * DF, *x3 = x + 3 * DF;
+    const double *d0 = d, *d1 = d + DF, *d2 = d + 2 * DF, *d3 = d + 3 * DF;
+    T *y0 = y, *y1 = y + DF, *y2 = y + 2 * DF, *y3 = y + 3 * DF;
     for (Index i = 0; i < DF; ++i) {
-      T acc[kColumns];
-      for (Index c = 0; c < kColumns; ++c) acc[c] = d[c * DF + i] * x[c * DF + i];
+      T a0 = d0[i] * x0[i], a1 = d1[i] * x1[i], a2 = d2[i] * x2[i], a3 = d3[i] * x3[i];
       for (Index q = TF.row_ptr[i]; q < TF.row_ptr[i + 1]; ++q) {
         const double v = TF.val[q];
         const Index kk = TF.col[q];
-        for (Index c = 0; c < kColumns; ++c) acc[c] += v * x[c * DF + kk];
+        a0 += v * x0[kk];
+        a1 += v * x1[kk];
+        a2 += v * x2[kk];
+        a3 += v * x3[kk];
       }
-      for (Index c = 0; c < kColumns; ++c) y[c * DF + i] = acc[c];
+      y0[i] = s * a0;
+      y1[i] = s * a1;
+      y2[i] = s * a2;
+      y3[i] = s * a3;
     }
   } else {
     for (Index c = 0; c < nc; ++c)
       for (Index i = 0; i < DF; ++i) {
         T acc = d[c * DF + i] * x[c * DF + i];
         for (Index q = TF.row_ptr[i]; q < TF.row_ptr[i + 1]; ++q) acc += TF.val[q] * x[c * DF + TF.col[q]];
-        y[c * DF + i] = acc;
+        y[c * DF + i] = s * acc;
       }
   }
   constexpr Index w = static_cast<Index>(sizeof(T) / sizeof(double));
@@ -98,7 +108,7 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
     Index q = TB.row_ptr[j];
     const Index qe = TB.row_ptr[j + 1];
     for (; q + 4 <= qe; q += 4) {
-      const double v0 = TB.val[q], v1 = TB.val[q + 1], v2 = TB.val[q + 2], v3 = TB.val[q + 3];
+      const double v0 = s * TB.val[q], v1 = s * TB.val[q + 1], v2 = s * TB.val[q + 2], v3 = s * TB.val[q + 3];
       const double* __restrict a0 = column(q);
       const double* __restrict a1 = column(q + 1);
       const double* __restrict a2 = column(q + 2);
@@ -107,11 +117,20 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
       for (Index r = 0; r < n; ++r) yc[r] += v0 * a0[r] + v1 * a1[r] + v2 * a2[r] + v3 * a3[r];
     }
     for (; q < qe; ++q) {
-      const double v = TB.val[q];
+      const double v = s * TB.val[q];
       const double* __restrict a = column(q);
 #pragma omp simd
       for (Index r = 0; r < n; ++r) yc[r] += v * a[r];
     }
+  }
+  if (dot != nullptr) {
+    // Re <x, y> over the block: real and imaginary parts alike are products of matching doubles
+    const double* __restrict xr = reinterpret_cast<const double*>(x);
+    const double* __restrict yr = reinterpret_cast<const double*>(y);
+    double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+    for (Index r = 0; r < nc * n; ++r) acc += xr[r] * yr[r];
+    *dot += acc;
   }
 }
 
@@ -120,52 +139,57 @@ inline void column_block(const KernelTables& k, Index jb, Index nc, double* d, c
 // clone pair per (scalar, column source); the source is the only difference between the serial and the
 // distributed kernel.
 __attribute__((target_clones("avx2", "default"))) void column_block_real(const KernelTables& k, Index jb, Index nc, double* d,
-                                                                          const ContiguousColumns<double>& src, double* y) {
-  column_block(k, jb, nc, d, src, y);
+                                                                          const ContiguousColumns<double>& src, double* y, double s,
+                                                                          double* dot) {
+  column_block(k, jb, nc, d, src, y, s, dot);
 }
 __attribute__((target_clones("avx2", "default"))) void column_block_cplx(const KernelTables& k, Index jb, Index nc, double* d,
-                                                                          const ContiguousColumns<cplx>& src, cplx* y) {
-  column_block(k, jb, nc, d, src, y);
+                                                                          const ContiguousColumns<cplx>& src, cplx* y, double s,
+                                                                          double* dot) {
+  column_block(k, jb, nc, d, src, y, s, dot);
 }
 __attribute__((target_clones("avx2", "default"))) void column_block_real_ghosted(const KernelTables& k, Index jb, Index nc,
                                                                                   double* d, const GhostedColumns<double>& src,
-                                                                                  double* y) {
-  column_block(k, jb, nc, d, src, y);
+                                                                                  double* y, double s, double* dot) {
+  column_block(k, jb, nc, d, src, y, s, dot);
 }
 __attribute__((target_clones("avx2", "default"))) void column_block_cplx_ghosted(const KernelTables& k, Index jb, Index nc,
                                                                                   double* d, const GhostedColumns<cplx>& src,
-                                                                                  cplx* y) {
-  column_block(k, jb, nc, d, src, y);
+                                                                                  cplx* y, double s, double* dot) {
+  column_block(k, jb, nc, d, src, y, s, dot);
 }
 
 template <class T, class Source>
-void dispatch_block(const KernelTables& k, Index jb, Index nc, double* d, const Source& src, T* y) {
+void dispatch_block(const KernelTables& k, Index jb, Index nc, double* d, const Source& src, T* y, double s, double* dot) {
   if constexpr (std::is_same_v<Source, ContiguousColumns<double>>)
-    column_block_real(k, jb, nc, d, src, y);
+    column_block_real(k, jb, nc, d, src, y, s, dot);
   else if constexpr (std::is_same_v<Source, ContiguousColumns<cplx>>)
-    column_block_cplx(k, jb, nc, d, src, y);
+    column_block_cplx(k, jb, nc, d, src, y, s, dot);
   else if constexpr (std::is_same_v<Source, GhostedColumns<double>>)
-    column_block_real_ghosted(k, jb, nc, d, src, y);
+    column_block_real_ghosted(k, jb, nc, d, src, y, s, dot);
   else
-    column_block_cplx_ghosted(k, jb, nc, d, src, y);
+    column_block_cplx_ghosted(k, jb, nc, d, src, y, s, dot);
 }
 
-/// The output columns [j0, j1) (out holds them from column j0 on), kColumns boson columns at a time. A
-/// cache-blocked two-pass variant (boson term per block of fermion rows) measured 1.9x slower on the
-/// 1.1e7-state benchmark sector and was removed (docs/performance.md).
+/// The output columns [j0, j1) (out holds them from column j0 on), kColumns boson columns at a time, scaled by
+/// s; with `dot`, returns Re <in, out> over those columns (else 0). A cache-blocked two-pass variant (boson term
+/// per block of fermion rows) measured 1.9x slower on the 1.1e7-state benchmark sector and was removed
+/// (docs/performance.md).
 template <class T, class Source>
-void apply_blocks(const KernelTables& k, Index j0, Index j1, const Source& src, T* out) {
+double apply_blocks(const KernelTables& k, Index j0, Index j1, const Source& src, T* out, double s = 1.0, bool dot = false) {
   const Index DF = k.DF;
   const bool parallel = worth_threading(DF * (j1 - j0));
-#pragma omp parallel if (parallel)
+  double total = 0.0;
+#pragma omp parallel if (parallel) reduction(+ : total)
   {
     std::vector<double> d(static_cast<std::size_t>(kColumns * DF));
 #pragma omp for schedule(static)
     for (Index jb = j0; jb < j1; jb += kColumns) {
       const Index nc = std::min<Index>(kColumns, j1 - jb);
-      dispatch_block(k, jb, nc, d.data(), src, out + (jb - j0) * DF);
+      dispatch_block(k, jb, nc, d.data(), src, out + (jb - j0) * DF, s, dot ? &total : nullptr);
     }
   }
+  return total;
 }
 
 }  // namespace
@@ -198,6 +222,11 @@ template <class T>
 void SectorHamiltonian::apply(const T* in, T* out) const {
   const KernelTables k{DF_, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
   apply_blocks(k, 0, DB_, ContiguousColumns<T>{in, DF_}, out);
+}
+
+double SectorHamiltonian::apply_dot(const cplx* in, cplx* out, double s) const {
+  const KernelTables k{DF_, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
+  return apply_blocks(k, 0, DB_, ContiguousColumns<cplx>{in, DF_}, out, s, true);
 }
 
 template <class T>

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "exact/dense_reference.hpp"
+#include "fockmix/core/parallel.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/grid/one_body.hpp"
 
@@ -60,6 +61,17 @@ TEST_P(HamiltonianVsDense, EqualsIndependentDenseMatrix) {
   arma::vec x = arma::linspace(-1.0, 1.0, H.rows()), y(H.rows());
   H.apply(x.memptr(), y.memptr());
   EXPECT_LT(arma::abs(y - Href * x).max(), 1e-12);
+  // the Lanczos form: out = s H x and Re <x, out> from the same pass, against the dense product
+  {
+    const arma::cx_vec z = arma::cx_vec(arma::cos(arma::linspace(0.0, 5.0, H.rows())), arma::sin(arma::linspace(1.0, 9.0, H.rows())));
+    arma::cx_vec out(H.rows());
+    const double s = 0.37;
+    const double d = H.apply_dot(z.memptr(), out.memptr(), s);
+    const arma::cx_vec ref_out = s * (Href * z);
+    EXPECT_LT(arma::abs(out - ref_out).max(), 1e-12 * std::max(1.0, arma::abs(ref_out).max()));
+    const double ref_dot = std::real(arma::cdot(z, ref_out));
+    EXPECT_NEAR(d, ref_dot, 1e-12 * std::max(1.0, std::abs(ref_dot)));
+  }
   // blocks of boson columns (one MPI rank's part, src/distributed), their ghost columns copied by hand
   const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const arma::vec xi = arma::cos(arma::linspace(0.0, 7.0, H.rows()));
@@ -97,5 +109,26 @@ INSTANTIATE_TEST_SUITE_P(
       if (info.param.cap > 0) name << "_cap" << info.param.cap;
       return name.str();
     });
+
+// Above the threading threshold (several threads, partial dots reduced): apply_dot = apply, scaled, and its dot
+// = the dot of that product computed separately.
+TEST(HamiltonianApplyDot, ThreadedSectorMatchesApplyAndDot) {
+  const Lattice lat({9}, 1.0);
+  const arma::mat tF = kinetic(lat, KineticKind::Hopping, 1.0, 1.0);
+  const arma::mat tB = kinetic(lat, KineticKind::Spectral, 1.0, 0.8);
+  const arma::mat V = interaction_matrix(lat, InteractionSpec{InteractionKind::Gaussian, 1.0, 1.0, 1.0, {}});
+  const Sector sector(9, 4, 4, 0);
+  const SectorHamiltonian H(sector, tF, tB, V, 0.6);
+  ASSERT_TRUE(worth_threading(H.rows()));
+  const Index D = H.rows();
+  arma::cx_vec x(D), y(D), z(D);
+  for (Index i = 0; i < D; ++i) x(i) = cplx(std::cos(0.37 * i), std::sin(0.11 * i + 0.5));
+  H.apply(x.memptr(), y.memptr());
+  const double s = 1.0 / 3.0;
+  const double d = H.apply_dot(x.memptr(), z.memptr(), s);
+  EXPECT_LT(arma::abs(z - s * y).max(), 1e-13 * arma::abs(y).max());
+  const double ref = s * std::real(arma::cdot(x, y));
+  EXPECT_NEAR(d, ref, 1e-12 * std::abs(ref));
+}
 
 }  // namespace

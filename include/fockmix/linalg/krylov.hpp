@@ -11,6 +11,11 @@
 /// The integral is evaluated by Simpson's rule on the small k x k problem. The Lanczos recursion stops as
 /// soon as err(remaining time) <= tol * remaining time; otherwise the largest tau with err(tau) <= tol * tau
 /// is taken (bisection).
+///
+/// Memory traffic per Lanczos step: the basis is kept unnormalised (s_k = sigma_k v_k), so no pass normalises a
+/// vector, and an operator with `double apply_dot(const cplx* in, cplx* out, double s)` (out = s H in, returning
+/// Re <in, out>, e.g. SectorHamiltonian) gives alpha_k in the matvec's own pass: a step is the matvec plus one
+/// three-term update (7 state-sized reads and writes instead of 11).
 #include <armadillo>
 #include <atomic>
 #include <cmath>
@@ -73,29 +78,40 @@ class KrylovPropagator {
       }
       const double nrm = std::sqrt(vec::norm2(n, psi));
       if (nrm == 0.0) break;
-      cplx* v0 = V_.col(0);
-      vec::copy(n, psi, v0);
-      vec::scale(n, 1.0 / nrm, v0);
+      // The basis is stored unnormalised: column k holds s_k = sigma_k v_k (sigma_0 = ||psi||, sigma_{k+1} =
+      // beta_k), so no pass normalises a vector; the matvec scales by 1/sigma_k as it goes.
+      vec::copy(n, psi, V_.col(0));
       alpha_.set_size(opt_.max_dim);
       beta_.set_size(opt_.max_dim);
+      sigma_.set_size(opt_.max_dim + 1);
+      sigma_(0) = nrm;
       Index k = 0;
       bool invariant = false;
       for (; k < opt_.max_dim; ++k) {
-        cplx* vk = V_.col(k);
+        cplx* sk = V_.col(k);
         cplx* w = V_.col(k + 1);
-        H_.apply(vk, w);
+        // w = H v_k, a = Re <s_k, w> = sigma_k alpha_k
+        double a = 0.0;
+        if constexpr (requires { { H_.apply_dot(sk, w, 1.0) } -> std::convertible_to<double>; }) {
+          a = H_.apply_dot(sk, w, 1.0 / sigma_(k));
+        } else {
+          H_.apply(sk, w);
+          vec::scale(n, 1.0 / sigma_(k), w);
+          a = vec::dot(n, sk, w).real();
+        }
         ++res.matvecs;
-        alpha_(k) = vec::dot(n, vk, w).real();
-        const double b = std::sqrt(vec::lanczos_update(n, alpha_(k), vk, k > 0 ? beta_(k - 1) : 0.0,
+        alpha_(k) = a / sigma_(k);
+        // w <- H v_k - alpha_k v_k - beta_{k-1} v_{k-1}, of norm beta_k: s_{k+1}
+        const double b = std::sqrt(vec::lanczos_update(n, alpha_(k) / sigma_(k), sk, k > 0 ? beta_(k - 1) / sigma_(k - 1) : 0.0,
                                                        k > 0 ? V_.col(k - 1) : nullptr, w));
         beta_(k) = b;
+        sigma_(k + 1) = b;
         const double scale = std::abs(alpha_(k)) + (k > 0 ? beta_(k - 1) : 0.0) + 1e-300;
         if (b <= 1e-14 * scale) {  // invariant subspace: the sub-step is exact
           invariant = true;
           ++k;
           break;
         }
-        vec::scale(n, 1.0 / b, w);
         if (k + 1 >= 2) {
           decompose(k + 1);
           if (error(remaining, k + 1) <= opt_.tolerance * remaining) {
@@ -124,7 +140,8 @@ class KrylovPropagator {
         tau = lo;
         err = error(tau, dim);
       }
-      const arma::cx_vec c = nrm * coefficients(direction * tau, dim);
+      arma::cx_vec c = nrm * coefficients(direction * tau, dim);
+      for (Index i = 0; i < dim; ++i) c(i) /= sigma_(i);  // v_i = s_i / sigma_i
       vec::combine(n, dim, V_.data(), c.memptr(), psi);
       res.error_estimate += err;
       ++res.substeps;
@@ -173,7 +190,7 @@ class KrylovPropagator {
   const Op& H_;
   KrylovOptions opt_;
   vec::StateBlock V_;
-  arma::vec alpha_, beta_, evals_;
+  arma::vec alpha_, beta_, sigma_, evals_;
   arma::mat evecs_;
 };
 
