@@ -13,6 +13,7 @@
 
 #include "fockmix/core/error.hpp"
 #include "fockmix/core/timing.hpp"
+#include "fockmix/exact/initial_state.hpp"
 #include "fockmix/exact/observables.hpp"
 #include "fockmix/exact/sector.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
@@ -180,6 +181,15 @@ KernelCalibration calibrate_kernel(const ModelOperators& ops, Index cap, Index t
   const Sector s(L, c.M, c.N, cap);
   const SectorHamiltonian H(s, ops.one_body_F(), ops.one_body_B(), ops.V, ops.lambda);
   c.setup_seconds = omp_get_wtime() - t0;
+  {
+    // the run's product initial state (its cost does not depend on the orbitals' values)
+    const arma::cx_mat orbitals = arma::eye<arma::cx_mat>(L, c.M);
+    arma::cx_vec phi0(static_cast<arma::uword>(L));
+    phi0.fill(cplx(1.0 / std::sqrt(static_cast<double>(L)), 0.0));
+    const double t1 = omp_get_wtime();
+    (void)product_state(s, orbitals, phi0);
+    c.initial_state_seconds = omp_get_wtime() - t1;
+  }
   c.dim = s.size();
   c.threads = omp_get_max_threads();
   c.nnz = static_cast<double>(H.nnz());
@@ -193,10 +203,9 @@ KernelCalibration calibrate_kernel(const ModelOperators& ops, Index cap, Index t
                                      : arma::cx_mat(L, L, arma::fill::zeros);
   arma::cx_vec phi(static_cast<arma::uword>(L));
   phi.fill(cplx(1.0 / std::sqrt(static_cast<double>(L)), 0.0));
-  (void)observe(s, psi.memptr(), arma::cx_mat(), arma::cx_vec(), false);  // warm-up (first touch of its scratch)
-  c.observe_seconds = best_time(3, [&] { (void)observe(s, psi.memptr(), arma::cx_mat(), arma::cx_vec(), false); });
-  (void)fluctuation_moments(s, psi.memptr(), omega, phi);
-  c.moments_seconds = best_time(2, [&] { (void)fluctuation_moments(s, psi.memptr(), omega, phi); });
+  // what a run computes per output: the view pass after every step, the moments-only pass in compare_with
+  c.observe_seconds = best_time(3, [&] { (void)observe(s, psi.memptr(), arma::cx_mat(), arma::cx_vec(), ObserveParts::View); }, 1);
+  c.moments_seconds = best_time(3, [&] { (void)observe(s, psi.memptr(), omega, phi, ObserveParts::Moments); }, 1);
   // the state-sized vector work of one propagator iteration, per state, timed on vectors of nv states (the
   // model's size up to 2^22): long passes, disturbed by other processes no more than the run's own; their first
   // touch gives the page-fault rate of the propagator's fresh states
@@ -256,6 +265,18 @@ KernelCalibration calibrate_kernel(const ModelOperators& ops, Index cap, Index t
   return c;
 }
 
+ScaledCosts scale_calibration(const KernelCalibration& c, double nnz, Index dim) {
+  const double by_nnz = c.nnz > 0.0 ? nnz / c.nnz : 1.0;
+  const double by_dim = c.dim > 0 ? static_cast<double>(dim) / static_cast<double>(c.dim) : 1.0;
+  ScaledCosts s;
+  s.matvec = c.matvec_seconds * by_nnz;
+  s.iteration = s.matvec + c.vector_seconds * by_dim + c.iteration_seconds;
+  s.view = c.observe_seconds * by_nnz;
+  s.moments = c.moments_seconds * by_nnz;
+  s.setup = (c.setup_seconds + c.initial_state_seconds) * by_dim;
+  return s;
+}
+
 TimePrediction predict_exact_time(const Model& model, const ModelOperators& ops, const ExactFootprint& fp, Index target_dim) {
   TimePrediction p;
   p.bounds = hamiltonian_bounds(ops);
@@ -292,27 +313,26 @@ TimePrediction predict_exact_time(const Model& model, const ModelOperators& ops,
   const KernelCalibration& c = p.calibration;
   p.nnz = sector_nnz(ops, model.bosons.max_per_site);
   p.scale = c.nnz > 0 ? p.nnz / c.nnz : 1.0;
-  const double dim_scale = c.dim > 0 ? static_cast<double>(fp.dim) / static_cast<double>(c.dim) : 1.0;
-  p.matvec_seconds = c.matvec_seconds * p.scale;
+  const ScaledCosts sc = scale_calibration(c, p.nnz, fp.dim);
+  p.matvec_seconds = sc.matvec;
   // one propagator iteration: the matvec, the state-sized vector work (scaled by D), the dense small work
-  const double per_matvec = p.matvec_seconds + c.vector_seconds * dim_scale + c.iteration_seconds;
+  const double per_matvec = sc.iteration;
   p.step_seconds = static_cast<double>(std::max<Index>(p.matvecs_per_interval, 0)) * per_matvec;
   p.unit_step_seconds = static_cast<double>(std::max<Index>(p.matvecs_unit_time, 0)) * per_matvec;
   const bool moments = model.hartree.enabled;  // the exact solver's compare_with the Hartree–Hartree view
-  // per output: the solver's view (one fused pass), the energy matvec, the moments if compared
-  p.output_seconds = c.observe_seconds * p.scale + p.matvec_seconds + (moments ? c.moments_seconds * p.scale : 0.0);
-  // sector and Hamiltonian (measured, scaled by D), the initial state (about one matvec), first touch of the
-  // propagator's states
-  const double states = lanczos ? static_cast<double>(p.krylov_dim + kLanczosExtraStates) : static_cast<double>(kChebyshevStates);
-  p.setup_seconds = c.setup_seconds * dim_scale + p.matvec_seconds + states * fp.state_bytes / std::max(c.touch_bytes_per_second, 1.0);
+  // per output, what the run does: the view pass, the energy matvec, the moments-only pass if compared
+  p.output_seconds = sc.view + sc.matvec + (moments ? sc.moments : 0.0);
+  // sector, Hamiltonian and initial state (measured, scaled by D), first touch of the states the propagator
+  // fills (Lanczos allocates its basis as it fills: about min(krylov_dim, matvecs an interval + 1) vectors)
+  if (lanczos && p.matvecs_per_interval >= 0) p.krylov_used = std::min(p.krylov_dim, p.matvecs_per_interval + 1);
+  const double states = lanczos ? static_cast<double>((p.krylov_used > 0 ? p.krylov_used : p.krylov_dim) + kLanczosExtraStates)
+                                : static_cast<double>(kChebyshevStates);
+  p.setup_seconds = sc.setup + states * fp.state_bytes / std::max(c.touch_bytes_per_second, 1.0);
   p.total_seconds = p.setup_seconds + propagation * per_matvec + static_cast<double>(p.bound_matvecs) * p.matvec_seconds +
                     static_cast<double>(p.outputs) * p.output_seconds;
   if (p.matvecs_total < 0) p.total_seconds = std::numeric_limits<double>::infinity();
   p.expected_peak_bytes = fp.total_bytes;
-  if (lanczos && p.matvecs_per_interval >= 0) {
-    p.krylov_used = std::min(p.krylov_dim, p.matvecs_per_interval + 1);
-    p.expected_peak_bytes -= static_cast<double>(p.krylov_dim - p.krylov_used) * fp.state_bytes;
-  }
+  if (p.krylov_used > 0) p.expected_peak_bytes -= static_cast<double>(p.krylov_dim - p.krylov_used) * fp.state_bytes;
   return p;
 }
 

@@ -110,20 +110,6 @@ void apply_boson_one_body(const Sector& sector, const arma::cx_mat& A, const cpl
   }
 }
 
-FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi) {
-  const Index D = sector.size(), L = sector.sites();
-  const arma::cx_mat one = arma::eye<arma::cx_mat>(L, L);
-  std::vector<cplx> tmp(static_cast<std::size_t>(D));
-  FluctuationMoments m;
-  apply_fermion_one_body(sector, 2.0 * (one - omega), psi, tmp.data());
-  m.nF = vec::dot(D, psi, tmp.data()).real();
-  m.nF2 = vec::norm2(D, tmp.data());
-  apply_boson_one_body(sector, one - phi * phi.t(), psi, tmp.data());
-  m.nB = vec::dot(D, psi, tmp.data()).real();
-  m.nB2 = vec::norm2(D, tmp.data());
-  return m;
-}
-
 namespace {
 
 /// A move of a species table in the form the fused pass uses: target rank, index from*L + to of the
@@ -154,10 +140,10 @@ std::vector<cplx> diagonal_of(const HopTable& t, const arma::cx_mat& A) {
 }
 
 /// The fermion part of observe for one row-major tile of four boson columns (real parts tre, imaginary parts
-/// tim, D_F x 4 each): gamma_F moves into gf, row norms into wf, and with moments <x, N_F^exc x> and
-/// ||N_F^exc x||^2 into sF, sF2. Compiled for AVX2 and the baseline (see sector_hamiltonian.cpp).
+/// tim, D_F x 4 each): row norms into wf, with rdms the gamma_F moves into gf, and with moments <x, N_F^exc x>
+/// and ||N_F^exc x||^2 into sF, sF2. Compiled for AVX2 and the baseline (see sector_hamiltonian.cpp).
 __attribute__((target_clones("avx2", "default"))) void fermion_tile(Index DF, const Index* hop_offset, const FusedMove* hf,
-                                                                     const cplx* dF, bool moments, const double* tre,
+                                                                     const cplx* dF, bool rdms, bool moments, const double* tre,
                                                                      const double* tim, cplx* gf, double* wf, double& sF,
                                                                      double& sF2) {
   constexpr Index kCols = 4;
@@ -170,13 +156,15 @@ __attribute__((target_clones("avx2", "default"))) void fermion_tile(Index DF, co
       const FusedMove& h = hf[q];
       const double* tr = tre + static_cast<Index>(h.target) * kCols;
       const double* tm = tim + static_cast<Index>(h.target) * kCols;
-      double pr[kCols], pm[kCols];
+      if (rdms) {
+        double pr[kCols], pm[kCols];
 #pragma omp simd
-      for (Index c = 0; c < kCols; ++c) {  // conj(x_t) x_i
-        pr[c] = tr[c] * xr[c] + tm[c] * xm[c];
-        pm[c] = tr[c] * xm[c] - tm[c] * xr[c];
+        for (Index c = 0; c < kCols; ++c) {  // conj(x_t) x_i
+          pr[c] = tr[c] * xr[c] + tm[c] * xm[c];
+          pm[c] = tr[c] * xm[c] - tm[c] * xr[c];
+        }
+        gf[h.pair] += h.coef * cplx(pr[0] + pr[1] + pr[2] + pr[3], pm[0] + pm[1] + pm[2] + pm[3]);
       }
-      gf[h.pair] += h.coef * cplx(pr[0] + pr[1] + pr[2] + pr[3], pm[0] + pm[1] + pm[2] + pm[3]);
       if (moments) {
         const double ar = h.a_coef.real(), am = h.a_coef.imag();
 #pragma omp simd
@@ -216,7 +204,9 @@ __attribute__((target_clones("avx2", "default"))) cplx gram_dot(Index n, const d
 
 }  // namespace
 
-SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi, bool moments) {
+SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi, ObserveParts parts) {
+  const bool rdms = parts != ObserveParts::Moments;
+  const bool moments = parts != ObserveParts::View;
   const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
   const HopTable& mf = sector.fermion_moves();
   const HopTable& mb = sector.boson_moves();
@@ -292,7 +282,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
             tre[i * kCols + c] = x[c * DF + i].real();
             tim[i * kCols + c] = x[c * DF + i].imag();
           }
-        fermion_tile(DF, mf.hop_offset.data(), hf.data(), dF.data(), moments, tre.data(), tim.data(), gf.data(), wf.data(), sF, sF2);
+        fermion_tile(DF, mf.hop_offset.data(), hf.data(), dF.data(), rdms, moments, tre.data(), tim.data(), gf.data(), wf.data(), sF, sF2);
       } else {
         for (Index c = 0; c < nc; ++c) {
           const cplx* xc = x + c * DF;
@@ -303,7 +293,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
             for (Index q = mf.hop_offset[i]; q < mf.hop_offset[i + 1]; ++q) {
               const FusedMove& h = hf[q];
               const cplx xt = xc[h.target];
-              gf[h.pair] += h.coef * vec::conj_mul(xt, xi);
+              if (rdms) gf[h.pair] += h.coef * vec::conj_mul(xt, xi);
               if (moments) yi += vec::mul(h.a_coef, xt);
             }
             if (moments) {
@@ -330,17 +320,18 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
         coef[k] = sq[jm * L + y];
         ++k;
       }
-      for (Index a = 0; a < k; ++a) {
-        const double* xa = col[a];
-        for (Index b = 0; b <= a; ++b) {
-          const double* xb = col[b];
-          const cplx g = gram_dot(DF, xa, xb);  // conj(x_b) x_a
-          const double re = g.real(), im = g.imag();
-          const double c = coef[a] * coef[b];
-          gb[site[a] * L + site[b]] += cplx(c * re, c * im);
-          if (b != a) gb[site[b] * L + site[a]] += cplx(c * re, -c * im);
+      if (rdms)
+        for (Index a = 0; a < k; ++a) {
+          const double* xa = col[a];
+          for (Index b = 0; b <= a; ++b) {
+            const double* xb = col[b];
+            const cplx g = gram_dot(DF, xa, xb);  // conj(x_b) x_a
+            const double re = g.real(), im = g.imag();
+            const double c = coef[a] * coef[b];
+            gb[site[a] * L + site[b]] += cplx(c * re, c * im);
+            if (b != a) gb[site[b] * L + site[a]] += cplx(c * re, -c * im);
+          }
         }
-      }
       if (moments) {
         double* ur = reinterpret_cast<double*>(u.data() + jm * DF);
         for (Index r = 0; r < 2 * DF; ++r) ur[r] = 0.0;
@@ -396,25 +387,30 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
     }
   }
   SectorObservables out;
-  out.gamma_F.zeros(L, L);
-  out.gamma_B.zeros(L, L);
-  for (Index x = 0; x < L; ++x)
-    for (Index xp = 0; xp < L; ++xp) {
-      out.gamma_F(x, xp) = gF[x * L + xp];
-      out.gamma_B(x, xp) = gB[x * L + xp];
-    }
   double norm2 = 0.0;
-  for (Index i = 0; i < DF; ++i) {
-    norm2 += wF[i];
-    for (Index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) out.gamma_F(mf.occ[o].site, mf.occ[o].site) += wF[i];
+  for (Index i = 0; i < DF; ++i) norm2 += wF[i];
+  if (rdms) {
+    out.gamma_F.zeros(L, L);
+    out.gamma_B.zeros(L, L);
+    for (Index x = 0; x < L; ++x)
+      for (Index xp = 0; xp < L; ++xp) {
+        out.gamma_F(x, xp) = gF[x * L + xp];
+        out.gamma_B(x, xp) = gB[x * L + xp];
+      }
+    for (Index i = 0; i < DF; ++i)
+      for (Index o = mf.occ_offset[i]; o < mf.occ_offset[i + 1]; ++o) out.gamma_F(mf.occ[o].site, mf.occ[o].site) += wF[i];
+    out.density_F = arma::real(out.gamma_F.diag());
+    out.density_B = arma::real(out.gamma_B.diag());
   }
-  out.density_F = arma::real(out.gamma_F.diag());
-  out.density_B = arma::real(out.gamma_B.diag());
   if (moments) {
     const double Nd = static_cast<double>(N);
     out.moments = {nF, nF2, Nd * norm2 - u2, Nd * Nd * norm2 - 2.0 * Nd * u2 + w2};
   }
   return out;
+}
+
+FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi) {
+  return observe(sector, psi, omega, phi, ObserveParts::Moments).moments;
 }
 
 }  // namespace fockmix

@@ -4,6 +4,7 @@
 // wall clock): every prediction must lie within 2x of the count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -228,8 +229,47 @@ TEST(CostModel, PredictionAddsUpTheRun) {
   EXPECT_GT(p.total_seconds, 0.0);
   EXPECT_TRUE(std::isfinite(p.total_seconds));
   EXPECT_GE(p.total_seconds, p.setup_seconds + 5 * p.output_seconds);
+  // per output what the run does: the view pass, the energy matvec and, with Hartree–Hartree, the moments-only pass
+  const ScaledCosts sc = scale_calibration(p.calibration, p.nnz, fp.dim);
+  EXPECT_GT(p.calibration.moments_seconds, 0.0);
+  EXPECT_GT(p.calibration.initial_state_seconds, 0.0);
+  EXPECT_DOUBLE_EQ(p.matvec_seconds, sc.matvec);
+  EXPECT_DOUBLE_EQ(p.output_seconds, sc.view + sc.matvec + (m.hartree.enabled ? sc.moments : 0.0));
+  Model alone = m;
+  alone.hartree.enabled = !m.hartree.enabled;
+  const TimePrediction q = predict_exact_time(alone, ops, fp, 2000);
+  const ScaledCosts sq = scale_calibration(q.calibration, q.nnz, fp.dim);
+  EXPECT_DOUBLE_EQ(q.output_seconds, sq.view + sq.matvec + (alone.hartree.enabled ? sq.moments : 0.0));
+  // the Lanczos basis is touched as it fills: min(krylov_dim, matvecs an interval + 1) vectors
+  EXPECT_EQ(p.krylov_used, std::min(fp.krylov_dim, p.matvecs_per_interval + 1));
   EXPECT_EQ(format_seconds(0.25), "250 ms");
   EXPECT_EQ(format_seconds(4.5e-5), "45 us");
   EXPECT_EQ(format_seconds(90.0), "90.0 s");
   EXPECT_EQ(format_seconds(std::numeric_limits<double>::infinity()), "beyond any practical time");
+}
+
+TEST(CostModel, ScalingRulesOfTheCalibration) {
+  KernelCalibration c;
+  c.dim = 10;
+  c.nnz = 100.0;
+  c.matvec_seconds = 1.0;
+  c.observe_seconds = 2.0;
+  c.moments_seconds = 3.0;
+  c.vector_seconds = 0.5;
+  c.iteration_seconds = 0.25;
+  c.setup_seconds = 4.0;
+  c.initial_state_seconds = 0.5;
+  // 10x the nonzeros, 5x the states: the move-walking kernels by nonzeros, the state-sized work by states,
+  // the dense work unscaled
+  const ScaledCosts s = scale_calibration(c, 1000.0, 50);
+  EXPECT_DOUBLE_EQ(s.matvec, 10.0);
+  EXPECT_DOUBLE_EQ(s.view, 20.0);
+  EXPECT_DOUBLE_EQ(s.moments, 30.0);
+  EXPECT_DOUBLE_EQ(s.iteration, 10.0 + 2.5 + 0.25);
+  EXPECT_DOUBLE_EQ(s.setup, 22.5);
+  // the calibration sector itself: unchanged
+  const ScaledCosts same = scale_calibration(c, 100.0, 10);
+  EXPECT_DOUBLE_EQ(same.matvec, 1.0);
+  EXPECT_DOUBLE_EQ(same.iteration, 1.75);
+  EXPECT_DOUBLE_EQ(same.setup, 4.5);
 }

@@ -5,9 +5,11 @@
 #include "exact/dense_reference.hpp"
 #include "fockmix/exact/initial_state.hpp"
 #include "fockmix/linalg/krylov.hpp"
+#include "fockmix/core/parallel.hpp"
 #include "fockmix/exact/observables.hpp"
 #include "fockmix/exact/sector_hamiltonian.hpp"
 #include "fockmix/grid/one_body.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
 
 using namespace fockmix;
 
@@ -198,24 +200,58 @@ void random_mean_field(Index L, Index M, int seed, arma::cx_mat& omega, arma::cx
   phi = random_phi(L, seed + 1);
 }
 
+/// The moments the way they were computed before the fused pass, kept here as the independent reference:
+/// N_F^exc psi and N_B^exc psi applied into a state-sized vector by the one-body operators, then
+/// <psi, X psi> and ||X psi||^2.
+FluctuationMoments moments_through_one_body(const Sector& s, const arma::cx_vec& psi, const arma::cx_mat& omega, const arma::cx_vec& phi) {
+  const Index D = s.size(), L = s.sites();
+  const arma::cx_mat one = arma::eye<arma::cx_mat>(L, L);
+  arma::cx_vec x(D);
+  FluctuationMoments m;
+  apply_fermion_one_body(s, 2.0 * (one - omega), psi.memptr(), x.memptr());
+  m.nF = vec::dot(D, psi.memptr(), x.memptr()).real();
+  m.nF2 = vec::norm2(D, x.memptr());
+  apply_boson_one_body(s, one - phi * phi.t(), psi.memptr(), x.memptr());
+  m.nB = vec::dot(D, psi.memptr(), x.memptr()).real();
+  m.nB2 = vec::norm2(D, x.memptr());
+  return m;
+}
+
+void expect_same_moments(const FluctuationMoments& got, const FluctuationMoments& want, double rel) {
+  EXPECT_NEAR(got.nF, want.nF, rel * std::max(1.0, std::abs(want.nF)));
+  EXPECT_NEAR(got.nF2, want.nF2, rel * std::max(1.0, want.nF2));
+  EXPECT_NEAR(got.nB, want.nB, rel * std::max(1.0, std::abs(want.nB)));
+  EXPECT_NEAR(got.nB2, want.nB2, rel * std::max(1.0, want.nB2));
+}
+
+/// Every mode of observe against the separate functions: All and View against rdm_fermions / rdm_bosons,
+/// All and Moments (and fluctuation_moments, which is the Moments pass) against the one-body operators.
 void expect_matches_separate(const Sector& s, const arma::cx_vec& psi, const arma::cx_mat& omega, const arma::cx_vec& phi) {
-  const SectorObservables o = observe(s, psi.memptr(), omega, phi, true);
   const arma::cx_mat gF = rdm_fermions(s, psi.memptr()), gB = rdm_bosons(s, psi.memptr());
-  const FluctuationMoments m = fluctuation_moments(s, psi.memptr(), omega, phi);
+  const FluctuationMoments ref = moments_through_one_body(s, psi, omega, phi);
+  const SectorObservables o = observe(s, psi.memptr(), omega, phi, ObserveParts::All);
   EXPECT_LT(arma::abs(o.gamma_F - gF).max(), 1e-12);
   EXPECT_LT(arma::abs(o.gamma_B - gB).max(), 1e-12);
   EXPECT_LT(arma::abs(o.density_F - arma::real(gF.diag())).max(), 1e-12);
   EXPECT_LT(arma::abs(o.density_B - arma::real(gB.diag())).max(), 1e-12);
-  EXPECT_NEAR(o.moments.nF, m.nF, 1e-11 * std::max(1.0, m.nF));
-  EXPECT_NEAR(o.moments.nF2, m.nF2, 1e-11 * std::max(1.0, m.nF2));
-  EXPECT_NEAR(o.moments.nB, m.nB, 1e-11 * std::max(1.0, m.nB));
-  EXPECT_NEAR(o.moments.nB2, m.nB2, 1e-11 * std::max(1.0, m.nB2));
-  // without moments: the same RDMs, zero moments
-  const SectorObservables r = observe(s, psi.memptr(), omega, phi, false);
-  EXPECT_LT(arma::abs(r.gamma_F - gF).max(), 1e-12);
-  EXPECT_LT(arma::abs(r.gamma_B - gB).max(), 1e-12);
-  EXPECT_EQ(r.moments.nF2, 0.0);
-  EXPECT_EQ(r.moments.nB2, 0.0);
+  expect_same_moments(o.moments, ref, 1e-11);
+  // the view alone: the same RDMs, zero moments
+  const SectorObservables v = observe(s, psi.memptr(), omega, phi, ObserveParts::View);
+  EXPECT_LT(arma::abs(v.gamma_F - gF).max(), 1e-12);
+  EXPECT_LT(arma::abs(v.gamma_B - gB).max(), 1e-12);
+  EXPECT_LT(arma::abs(v.density_F - arma::real(gF.diag())).max(), 1e-12);
+  EXPECT_LT(arma::abs(v.density_B - arma::real(gB.diag())).max(), 1e-12);
+  EXPECT_EQ(v.moments.nF2, 0.0);
+  EXPECT_EQ(v.moments.nB2, 0.0);
+  // the moments alone: the same moments, no RDMs
+  const SectorObservables m = observe(s, psi.memptr(), omega, phi, ObserveParts::Moments);
+  expect_same_moments(m.moments, ref, 1e-11);
+  expect_same_moments(m.moments, o.moments, 1e-13);
+  EXPECT_TRUE(m.gamma_F.is_empty());
+  EXPECT_TRUE(m.gamma_B.is_empty());
+  EXPECT_TRUE(m.density_F.is_empty());
+  EXPECT_TRUE(m.density_B.is_empty());
+  expect_same_moments(fluctuation_moments(s, psi.memptr(), omega, phi), ref, 1e-11);
 }
 
 }  // namespace
@@ -230,7 +266,7 @@ TEST(FusedObservables, MatchDenseOperatorsOnASmallSector) {
   arma::cx_mat omega;
   arma::cx_vec phi;
   random_mean_field(L, M, 22, omega, phi);
-  const SectorObservables o = observe(s, psi.memptr(), omega, phi, true);
+  const SectorObservables o = observe(s, psi.memptr(), omega, phi, ObserveParts::All);
   EXPECT_LT(arma::abs(o.gamma_F - ref.gamma_F(pr)).max(), 1e-13);
   EXPECT_LT(arma::abs(o.gamma_B - ref.gamma_B(pr)).max(), 1e-13);
   // N_F^exc = 2 dGamma_F(1 - omega), N_B^exc = dGamma_B(1 - |phi><phi|) as dense matrices, dGamma(A) = sum A(x, x') a*_x a_x'
@@ -247,43 +283,80 @@ TEST(FusedObservables, MatchDenseOperatorsOnASmallSector) {
   EXPECT_NEAR(o.moments.nF2, arma::cdot(xf, xf).real(), 1e-12);
   EXPECT_NEAR(o.moments.nB, arma::cdot(pr, xb).real(), 1e-12);
   EXPECT_NEAR(o.moments.nB2, arma::cdot(xb, xb).real(), 1e-12);
+  // the moments-only pass against the same dense operators
+  const SectorObservables mo = observe(s, psi.memptr(), omega, phi, ObserveParts::Moments);
+  EXPECT_NEAR(mo.moments.nF, arma::cdot(pr, xf).real(), 1e-12);
+  EXPECT_NEAR(mo.moments.nF2, arma::cdot(xf, xf).real(), 1e-12);
+  EXPECT_NEAR(mo.moments.nB, arma::cdot(pr, xb).real(), 1e-12);
+  EXPECT_NEAR(mo.moments.nB2, arma::cdot(xb, xb).real(), 1e-12);
+  ASSERT_FALSE(worth_threading(s.size()));  // the serial paths
   expect_matches_separate(s, psi, omega, phi);
 }
 
+TEST(FusedObservables, MatchSeparateFunctionsBelowTheThreadingThreshold) {
+  for (Index cap : {Index{0}, Index{2}}) {
+    const Sector s(7, 3, 4, cap);  // D = 35 x 210 (uncapped) or 35 x 161
+    ASSERT_FALSE(worth_threading(s.size()));
+    arma::cx_mat omega;
+    arma::cx_vec phi;
+    random_mean_field(7, 3, 27, omega, phi);
+    expect_matches_separate(s, random_state(s.size(), 28), omega, phi);
+  }
+}
+
 TEST(FusedObservables, MatchSeparateFunctionsAboveTheThreadingThreshold) {
-  const Sector s(8, 3, 4);  // D = 56 x 330 = 18480 >= 2^14: the threaded paths run
-  ASSERT_GE(s.size(), Index{1} << 14);
-  arma::cx_mat omega;
-  arma::cx_vec phi;
-  random_mean_field(8, 3, 31, omega, phi);
-  expect_matches_separate(s, random_state(s.size(), 32), omega, phi);
+  {
+    const Sector s(9, 3, 4);  // D = 84 x 495 = 41580 >= parallel_min_work: the threaded paths run
+    ASSERT_TRUE(worth_threading(s.size()));
+    arma::cx_mat omega;
+    arma::cx_vec phi;
+    random_mean_field(9, 3, 31, omega, phi);
+    expect_matches_separate(s, random_state(s.size(), 32), omega, phi);
+  }
+  {
+    const Sector s(9, 3, 5, 2);  // capped bosons: D = 84 x 882 = 74088
+    ASSERT_TRUE(s.bosons().truncated());
+    ASSERT_TRUE(worth_threading(s.size()));
+    arma::cx_mat omega;
+    arma::cx_vec phi;
+    random_mean_field(9, 3, 33, omega, phi);
+    expect_matches_separate(s, random_state(s.size(), 34), omega, phi);
+  }
 }
 
 TEST(FusedObservables, SingleParticleIdentitiesAboveTheThreadingThreshold) {
   // M = 1: N_F^exc = 2 dGamma(P) with P = 1 - omega a projector, so (N_F^exc)^2 = 2 N_F^exc on one fermion
   {
-    const Sector s(10, 1, 5);  // D = 10 x 2002
-    ASSERT_GE(s.size(), Index{1} << 14);
+    const Sector s(12, 1, 5);  // D = 12 x 4368
+    ASSERT_TRUE(worth_threading(s.size()));
     arma::cx_mat omega;
     arma::cx_vec phi;
-    random_mean_field(10, 1, 41, omega, phi);
-    const SectorObservables o = observe(s, random_state(s.size(), 42).memptr(), omega, phi, true);
+    random_mean_field(12, 1, 41, omega, phi);
+    const arma::cx_vec psi = random_state(s.size(), 42);
+    const SectorObservables o = observe(s, psi.memptr(), omega, phi, ObserveParts::All);
     EXPECT_GT(o.moments.nF, 0.1);
     EXPECT_NEAR(o.moments.nF2, 2.0 * o.moments.nF, 1e-11);
     EXPECT_NEAR(arma::trace(o.gamma_F).real(), 1.0, 1e-12);
     EXPECT_NEAR(arma::sum(o.density_B), 5.0, 1e-11);
+    const FluctuationMoments m = observe(s, psi.memptr(), omega, phi, ObserveParts::Moments).moments;
+    EXPECT_NEAR(m.nF2, 2.0 * m.nF, 1e-11);
+    EXPECT_NEAR(m.nF, o.moments.nF, 1e-12);
   }
   // N = 1: N_B^exc = dGamma_B(1 - |phi><phi|) is a projector on one boson: <X^2> = <X>
   {
-    const Sector s(13, 6, 1);  // D = 1716 x 13
-    ASSERT_GE(s.size(), Index{1} << 14);
+    const Sector s(14, 6, 1);  // D = 3003 x 14
+    ASSERT_TRUE(worth_threading(s.size()));
     arma::cx_mat omega;
     arma::cx_vec phi;
-    random_mean_field(13, 6, 43, omega, phi);
-    const SectorObservables o = observe(s, random_state(s.size(), 44).memptr(), omega, phi, true);
+    random_mean_field(14, 6, 43, omega, phi);
+    const arma::cx_vec psi = random_state(s.size(), 44);
+    const SectorObservables o = observe(s, psi.memptr(), omega, phi, ObserveParts::All);
     EXPECT_GT(o.moments.nB, 0.1);
     EXPECT_NEAR(o.moments.nB2, o.moments.nB, 1e-11);
     EXPECT_NEAR(arma::trace(o.gamma_B).real(), 1.0, 1e-12);
     EXPECT_NEAR(arma::sum(o.density_F), 6.0, 1e-11);
+    const FluctuationMoments m = observe(s, psi.memptr(), omega, phi, ObserveParts::Moments).moments;
+    EXPECT_NEAR(m.nB2, m.nB, 1e-11);
+    EXPECT_NEAR(m.nB, o.moments.nB, 1e-12);
   }
 }

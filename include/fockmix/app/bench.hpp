@@ -42,8 +42,11 @@ struct BenchOptions {
   /// Also time a plain OpenMP CSR matvec of the assembled H (12 bytes a nonzero more memory, after the
   /// peak is read) and report the kernel's speed-up over it.
   bool csr_reference = true;
-  /// Also time the fused observables (observe: RDMs, densities, fluctuation moments) on the propagated
-  /// state, and the separate functions (rdm_fermions, rdm_bosons, fluctuation_moments) for comparison.
+  /// Also time the fused observables on the propagated state: all parts in one pass (ObserveParts::All), and
+  /// what a run does per output, the view pass (ObserveParts::View) plus the moments-only pass
+  /// (ObserveParts::Moments); with separate_observables also the separate functions (rdm_fermions,
+  /// rdm_bosons and the moments from apply_fermion_one_body / apply_boson_one_body with a state-sized
+  /// scratch, the path runs took before the moments-only pass) for comparison.
   bool observables = true;
   bool separate_observables = true;
   /// Also run the unit step with the Chebyshev propagator (its own peak memory, its matvecs, its
@@ -51,7 +54,8 @@ struct BenchOptions {
   bool chebyshev = true;
   /// Large mode (`fockmix bench --large`): instead of `cases`, run `large_cases` with the propagator that
   /// choose_propagator picks under large_memory_limit_gib (Chebyshev when the Krylov basis does not fit):
-  /// one matvec timing, one unit step, one output (observe with moments), peak memory against the estimate.
+  /// one matvec timing, one unit step, one output (view pass + moments-only pass, and the all-in-one pass),
+  /// peak memory against the estimate.
   bool large = false;
   std::vector<BenchCase> large_cases = {{14, 7, 6}};  ///< D = 9.3e7 (1.5 GB a state); stretch: {14, 7, 7}
   double large_memory_limit_gib = 12.0;               ///< (> 0)
@@ -82,9 +86,15 @@ struct BenchResult {
   double step_matvec_share = 0.0; ///< warm step: its matvecs x matvec_median_s / warm_step_seconds
   double csr_matvec_best_s = 0.0; ///< plain OpenMP CSR matvec of the same H (0 if not run)
   double csr_speedup = 0.0;       ///< csr_matvec_best_s / matvec_best_s
-  double observe_seconds = 0.0;   ///< observe(..., moments = true), best of 3 (0 if not run)
+  double observe_seconds = 0.0;   ///< observe(..., ObserveParts::All), best of 2 (0 if not run)
   double observe_matvecs = 0.0;   ///< observe_seconds / matvec_median_s
-  double separate_observables_seconds = 0.0;  ///< rdm_fermions + rdm_bosons + fluctuation_moments, once
+  double view_seconds = 0.0;      ///< observe(..., ObserveParts::View): the exact solver's view, best of 2
+  double view_matvecs = 0.0;      ///< view_seconds / matvec_median_s
+  double moments_seconds = 0.0;   ///< observe(..., ObserveParts::Moments): its compare_with, best of 2
+  double moments_matvecs = 0.0;   ///< moments_seconds / matvec_median_s
+  double run_output_matvecs = 0.0;  ///< view_matvecs + moments_matvecs: a run's output (energy matvec excluded)
+  double separate_observables_seconds = 0.0;  ///< rdm_fermions + rdm_bosons + the moments through the one-body
+                                              ///< operators on a state-sized scratch, once
   double separate_observables_matvecs = 0.0;  ///< in units of matvec_median_s
   PropagatorKind propagator = PropagatorKind::Lanczos;  ///< the propagator of step (large mode: the choice)
   double predicted_bytes = 0.0;   ///< choose_propagator's estimate of the solver's peak (tables measured)
@@ -96,7 +106,7 @@ struct BenchResult {
   double cheb_matvec_share = 0.0;    ///< (cheb.matvecs - cheb.bound_matvecs) x matvec_median_s / cheb_warm_step_seconds
   double cheb_peak_rss_bytes = 0.0;  ///< VmHWM of the Chebyshev step alone (reset before it)
   double cheb_vs_lanczos = 0.0;      ///< ||psi_cheb - psi_lanczos|| (standard mode)
-  double output_seconds = 0.0;       ///< large mode: one output (observe with moments)
+  double output_seconds = 0.0;       ///< large mode: one output as a run makes it (view pass + moments-only pass)
 };
 
 /// Run the benchmark (the large cases with options.large), printing a readable line per case as it goes and a table at the end to `out`.

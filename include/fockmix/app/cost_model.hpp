@@ -7,10 +7,12 @@
 /// * matvec-count models of the two propagators for one interval t at tolerance tol, given the spectral
 ///   half-width s of that interval (lanczos_matvecs, chebyshev_matvecs): pure functions, tested against
 ///   the propagators' real counts;
-/// * the seconds of one matvec, one fused observables pass and one fluctuation-moment pass, measured by
-///   timing the real kernels (SectorHamiltonian::apply, observe, fluctuation_moments) on a small sector of
-///   the model's own lattice and scaled to the model's sector by the ratio of nonzeros (calibrate_kernel),
-///   so that the prediction is measured on this machine, not a constant.
+/// * the seconds of what the exact solver does, measured by timing the real kernels on a small sector of the
+///   model's own lattice (calibrate_kernel): the matvec, the view pass after every step and the moments-only
+///   pass of each output (observe with ObserveParts::View and ::Moments), the build of sector, Hamiltonian
+///   and initial state, and the propagator's vector work on arrays of the model's size (up to 2^22 states);
+///   scaled to the model's sector by scale_calibration, so that the prediction is measured on this machine,
+///   not a constant.
 #include <string>
 
 #include "fockmix/core/types.hpp"
@@ -58,9 +60,10 @@ struct KernelCalibration {
   int threads = 1;                ///< OpenMP threads of the timings (omp_get_max_threads)
   double nnz = 0.0;               ///< its SectorHamiltonian::nnz()
   double setup_seconds = 0.0;     ///< building Sector + SectorHamiltonian
+  double initial_state_seconds = 0.0;  ///< product_state on that sector (the run's product initial state)
   double matvec_seconds = 0.0;    ///< SectorHamiltonian::apply on complex states, best of 7 (every time here is a best-of)
-  double observe_seconds = 0.0;   ///< observe(..., moments = false): the exact solver's view after every step
-  double moments_seconds = 0.0;   ///< fluctuation_moments: the comparison with Hartree–Hartree per output
+  double observe_seconds = 0.0;   ///< observe(..., ObserveParts::View): the exact solver's view after every step
+  double moments_seconds = 0.0;   ///< observe(..., ObserveParts::Moments): its comparison with Hartree–Hartree per output
   double vector_seconds = 0.0;    ///< the state-sized vector work of one propagator iteration at D' states
                                   ///< (Lanczos: dot, three-term update, scale; Chebyshev: the recurrence update)
   double iteration_seconds = 0.0; ///< the propagator's dense work per matvec (T_k's eigenproblem, the error
@@ -72,17 +75,32 @@ struct KernelCalibration {
 
 /// Times the real kernels on the largest sector of `ops.lattice` (same boson cap) with M' <= M, N' <= N,
 /// |M'/M - N'/N| <= 1/4 and at most `target_dim` states (the model's own sector if it is that small), each after a warm-up
-/// call, best of several (on a shared machine the least disturbed call): the matvec, the fused observables pass,
-/// the fluctuation-moment pass, the vector work of one propagator iteration (on four vectors of
-/// max(D', min(vector_dim, 2^22)) states, whose first touch also gives touch_bytes_per_second: long passes,
-/// which other processes on a shared machine disturb no more than the run's own), the matvec again at the end
-/// (the better of the two rounds), and a propagation of length
-/// `interval` with the model's propagator on a 64 x 64 diagonal operator (its dense work alone). Runs with the
-/// current OpenMP threads.
+/// call, best of several (on a shared machine the least disturbed call): the sector and Hamiltonian build and the
+/// product initial state (once each), the matvec, the view pass and the moments-only pass, the vector work of one
+/// propagator iteration (on four vectors of max(D', min(vector_dim, 2^22)) states, whose first touch also gives
+/// touch_bytes_per_second: long passes, which other processes on a shared machine disturb no more than the run's
+/// own), the matvec again at the end (the better of the two rounds), and a propagation of length `interval` with
+/// the model's propagator on a 64 x 64 diagonal operator (its dense work alone). Runs with the current OpenMP
+/// threads.
 /// \param vector_dim the model's dimension D (0: the calibration sector's)
 /// \param target_dim >= 1000  \param krylov_dim Lanczos vectors (0: Chebyshev)
 KernelCalibration calibrate_kernel(const ModelOperators& ops, Index cap, Index target_dim, double interval, double tolerance,
                                    Index krylov_dim, Index vector_dim = 0);
+
+/// The seconds of one of each piece of the exact solver's work on a sector of `dim` states and `nnz` nonzeros,
+/// scaled from a calibration: the kernels that walk the Hamiltonian's moves (matvec, view pass, moments-only
+/// pass: per state they touch every move of the state's fermion row and boson column) by nnz / c.nnz; the
+/// state-sized work (vector work of an iteration, sector and Hamiltonian build, initial state) by dim / c.dim;
+/// the dense k x k work of an iteration not at all.
+struct ScaledCosts {
+  double matvec = 0.0;     ///< one SectorHamiltonian::apply
+  double iteration = 0.0;  ///< one propagator iteration: matvec + vector work + dense work
+  double view = 0.0;       ///< the view pass (after every step)
+  double moments = 0.0;    ///< the moments-only pass (per output, when compared with Hartree–Hartree)
+  double setup = 0.0;      ///< Sector + SectorHamiltonian + product_state (first touch of the propagator's states excluded)
+};
+/// \param nnz > 0  \param dim >= 1 (a calibration with zero nnz or dim is taken as the model's own sector)
+ScaledCosts scale_calibration(const KernelCalibration& c, double nnz, Index dim);
 
 /// Nonzeros of the sector Hamiltonian (diagonal included) without building the sector: D plus
 /// D_B x (off-diagonal fermion moves) plus D_F x (boson moves), counted from the one-body matrices'
@@ -105,8 +123,8 @@ struct TimePrediction {
   double matvec_seconds = 0.0;     ///< one matvec on the model's sector
   double step_seconds = 0.0;       ///< one output interval's propagation (overhead included)
   double unit_step_seconds = 0.0;  ///< one unit of time's propagation
-  double output_seconds = 0.0;     ///< one output's observables: view, energy matvec, moments if compared
-  double setup_seconds = 0.0;      ///< sector, Hamiltonian, initial state, first touch of the propagator's states
+  double output_seconds = 0.0;     ///< one output: view pass, energy matvec, moments-only pass if Hartree–Hartree runs
+  double setup_seconds = 0.0;      ///< sector, Hamiltonian, initial state, first touch of the states the propagator fills
   double total_seconds = 0.0;      ///< setup + steps + outputs
   Index krylov_used = 0;           ///< Lanczos: vectors the basis is expected to fill, min(krylov_dim, matvecs a sub-step + 1)
   double expected_peak_bytes = 0;  ///< the footprint with the Krylov basis filled to krylov_used (Lanczos allocates

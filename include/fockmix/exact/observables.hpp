@@ -24,22 +24,35 @@ struct FluctuationMoments {
   double nF = 0, nF2 = 0;  ///< <N_F^exc>, <(N_F^exc)^2>
   double nB = 0, nB2 = 0;  ///< <N_B^exc>, <(N_B^exc)^2>
 };
-FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi);
+
+/// What one pass of observe computes.
+enum class ObserveParts {
+  View,     ///< gamma_F, gamma_B and the densities (the exact solver's view after every step); no moments
+  Moments,  ///< only the fluctuation moments (per output, against a Hartree–Hartree state): no RDM products
+  All,      ///< both, from the same reads of psi
+};
 
 /// Everything an output time measures on a sector state, from one fused pass over psi.
 struct SectorObservables {
-  arma::cx_mat gamma_F;        ///< as rdm_fermions (L x L)
-  arma::cx_mat gamma_B;        ///< as rdm_bosons (L x L)
-  arma::vec density_F;         ///< real diagonal of gamma_F
-  arma::vec density_B;         ///< real diagonal of gamma_B
-  FluctuationMoments moments;  ///< as fluctuation_moments (zero unless requested)
+  arma::cx_mat gamma_F;        ///< as rdm_fermions (L x L); empty with ObserveParts::Moments
+  arma::cx_mat gamma_B;        ///< as rdm_bosons (L x L); empty with ObserveParts::Moments
+  arma::vec density_F;         ///< real diagonal of gamma_F; empty with ObserveParts::Moments
+  arma::vec density_B;         ///< real diagonal of gamma_B; empty with ObserveParts::Moments
+  FluctuationMoments moments;  ///< zero with ObserveParts::View
 };
 
-/// gamma_F, gamma_B, the densities and (with `moments`) the fluctuation moments in one pass over the boson
+/// gamma_F, gamma_B, the densities and the fluctuation moments, as `parts` asks, in one pass over the boson
 /// columns of psi: each column and the columns its boson moves reach are read once, from cache, for the RDMs
-/// and for N_F^exc psi, N_B^exc psi alike (column-local, no state-sized scratch). Results equal the
-/// separate functions above to rounding. omega (L x L) and phi (L) are read only with `moments`.
+/// and for N_F^exc psi, N_B^exc psi alike (column-local, no state-sized scratch besides b(phi) psi, a state of
+/// N - 1 bosons). With ObserveParts::Moments the RDM products (the gamma_F move products and the boson Gram
+/// matrices) are skipped. Results equal rdm_fermions, rdm_bosons and ||N^exc psi||^2 from
+/// apply_fermion_one_body / apply_boson_one_body to rounding. omega (L x L) and phi (L) are read only when the
+/// moments are asked for.
 SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi,
-                          bool moments);
+                          ObserveParts parts);
+
+/// The fluctuation moments alone: observe(sector, psi, omega, phi, ObserveParts::Moments).moments.
+/// \param omega L x L (the Hartree–Hartree gamma_F)  \param phi L (the condensate orbital)
+FluctuationMoments fluctuation_moments(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi);
 
 }  // namespace fockmix

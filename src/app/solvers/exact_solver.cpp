@@ -140,7 +140,8 @@ class ExactSolver final : public Solver {
 
   OneBodyView view() const override { return view_; }
 
-  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6).
+  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6): the moments-only fused
+  /// pass (ObserveParts::Moments; omega and phi are known only here, after view()).
   void compare_with(const Solver&, const OneBodyView& mf, Record& out) const override {
     if (!mf.fermion_projection || mf.phi.is_empty()) return;
     const FluctuationMoments mom = fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
@@ -187,7 +188,7 @@ class ExactSolver final : public Solver {
   void refresh_view() {
     view_.M = M_;
     view_.N = N_;
-    SectorObservables o = fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), false);  // one fused pass
+    SectorObservables o = fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), ObserveParts::View);  // one fused pass
     view_.gamma_F = std::move(o.gamma_F);
     view_.gamma_B = std::move(o.gamma_B);
   }
