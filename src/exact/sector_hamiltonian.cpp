@@ -172,8 +172,9 @@ void dispatch_block(const KernelTables& k, Index jb, Index nc, double* d, const 
 }
 
 /// The output columns [j0, j1) (out holds them from column j0 on), kColumns boson columns at a time, scaled by
-/// s; with `dot`, returns Re <in, out> over those columns (else 0). A cache-blocked two-pass variant (boson term
-/// per block of fermion rows) measured 1.9x slower on the 1.1e7-state benchmark sector and was removed
+/// s; with `dot`, returns Re <in, out> over those columns (else 0). With out = nullptr each block is written to
+/// a scratch of kColumns columns per thread (only the dot is wanted). A cache-blocked two-pass variant (boson
+/// term per block of fermion rows) measured 1.9x slower on the 1.1e7-state benchmark sector and was removed
 /// (docs/performance.md).
 template <class T, class Source>
 double apply_blocks(const KernelTables& k, Index j0, Index j1, const Source& src, T* out, double s = 1.0, bool dot = false) {
@@ -183,10 +184,12 @@ double apply_blocks(const KernelTables& k, Index j0, Index j1, const Source& src
 #pragma omp parallel if (parallel) reduction(+ : total)
   {
     std::vector<double> d(static_cast<std::size_t>(kColumns * DF));
+    std::vector<T> block(out == nullptr ? static_cast<std::size_t>(kColumns * DF) : 0);
 #pragma omp for schedule(static)
     for (Index jb = j0; jb < j1; jb += kColumns) {
       const Index nc = std::min<Index>(kColumns, j1 - jb);
-      dispatch_block(k, jb, nc, d.data(), src, out + (jb - j0) * DF, s, dot ? &total : nullptr);
+      T* y = out == nullptr ? block.data() : out + (jb - j0) * DF;
+      dispatch_block(k, jb, nc, d.data(), src, y, s, dot ? &total : nullptr);
     }
   }
   return total;
@@ -222,6 +225,11 @@ template <class T>
 void SectorHamiltonian::apply(const T* in, T* out) const {
   const KernelTables k{DF_, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
   apply_blocks(k, 0, DB_, ContiguousColumns<T>{in, DF_}, out);
+}
+
+double SectorHamiltonian::expectation(const cplx* in) const {
+  const KernelTables k{DF_, &TF_, &TB_, diagF_.memptr(), diagB_.memptr(), &W_, &sector_.boson_moves()};
+  return apply_blocks(k, 0, DB_, ContiguousColumns<cplx>{in, DF_}, static_cast<cplx*>(nullptr), 1.0, true);
 }
 
 double SectorHamiltonian::apply_dot(const cplx* in, cplx* out, double s) const {

@@ -300,7 +300,7 @@ void check_exact_footprint(const Checker& c, const Model& m, Index L, ExactMemor
                              gib(f.state_bytes) + " per state vector)";
   const std::string advice = "; lower the particle numbers or the grid, or set exact.enabled = false";
   const std::string with = f.propagator == PropagatorKind::Lanczos ? "Lanczos, Krylov dimension " + std::to_string(f.krylov_dim)
-                                                                   : "the memory-lean Chebyshev propagator, 5 state vectors";
+                                                                   : "the memory-lean Chebyshev propagator, 4 state vectors";
   if (!f.fits)
     c.fail("exact", sector + ": the exact solver needs at least " + gib(f.total_bytes) + " (" + with + ") but the limit is " +
                         gib(limit) + (limited ? " (exact.memory_limit_gib)" : " (physical memory)") + advice);

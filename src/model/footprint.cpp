@@ -70,9 +70,14 @@ ExactFootprint exact_footprint(const Model& model) {
   const double moves_B = static_cast<double>(f.dim_bosons) * static_cast<double>(std::min(N, L) * L);
   f.table_bytes = 16.0 * (moves_F + moves_B) * 2.0 + static_cast<double>(f.dim_bosons) * static_cast<double>(L) +
                   8.0 * static_cast<double>(f.dim_fermions) * static_cast<double>(L);
+  // the moments' b(phi) psi (exact/observables.cpp), allocated at every output next to the propagator's states
+  if (model.hartree.enabled && N > 0)
+    f.moments_bytes = 16.0 * static_cast<double>(f.dim_fermions) *
+                      static_cast<double>(BosonBasis::count_states(L, N - 1, model.bosons.max_per_site));
+  const double fixed = f.table_bytes + f.moments_bytes;
   const double limit = model.exact.memory_limit_gib > 0 ? model.exact.memory_limit_gib * 1073741824.0 : physical_memory_bytes();
-  f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, f.table_bytes, limit);
-  const PropagatorChoice c = choose_propagator(f.dim, std::max<Index>(4, model.exact.krylov_dim), f.table_bytes, limit, model.exact.propagator);
+  f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, fixed, limit);
+  const PropagatorChoice c = choose_propagator(f.dim, std::max<Index>(4, model.exact.krylov_dim), fixed, limit, model.exact.propagator);
   f.propagator = c.kind;
   f.total_bytes = c.total_bytes;
   f.fits = c.fits;

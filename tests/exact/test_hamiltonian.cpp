@@ -71,6 +71,7 @@ TEST_P(HamiltonianVsDense, EqualsIndependentDenseMatrix) {
     EXPECT_LT(arma::abs(out - ref_out).max(), 1e-12 * std::max(1.0, arma::abs(ref_out).max()));
     const double ref_dot = std::real(arma::cdot(z, ref_out));
     EXPECT_NEAR(d, ref_dot, 1e-12 * std::max(1.0, std::abs(ref_dot)));
+    EXPECT_NEAR(H.expectation(z.memptr()), ref_dot / s, 1e-12 * std::max(1.0, std::abs(ref_dot / s)));
   }
   // blocks of boson columns (one MPI rank's part, src/distributed), their ghost columns copied by hand
   const Index DF = sector.dim_fermions(), DB = sector.dim_bosons();
@@ -129,6 +130,8 @@ TEST(HamiltonianApplyDot, ThreadedSectorMatchesApplyAndDot) {
   EXPECT_LT(arma::abs(z - s * y).max(), 1e-13 * arma::abs(y).max());
   const double ref = s * std::real(arma::cdot(x, y));
   EXPECT_NEAR(d, ref, 1e-12 * std::abs(ref));
+  // the energy without a state-sized output
+  EXPECT_NEAR(H.expectation(x.memptr()), ref / s, 1e-12 * std::abs(ref / s));
 }
 
 }  // namespace

@@ -173,27 +173,27 @@ TEST(PropagatorChoice, LanczosWhenTheBasisFitsChebyshevOtherwise) {
   PropagatorChoice c = choose_propagator(D, 30, tables, 1e12);
   EXPECT_EQ(c.kind, PropagatorKind::Lanczos);
   EXPECT_EQ(c.krylov_dim, 30);
-  EXPECT_NEAR(c.total_bytes, 33 * state + tables, 1.0);
+  EXPECT_NEAR(c.total_bytes, 32 * state + tables, 1.0);
   EXPECT_TRUE(c.fits);
-  // room for 10 Krylov vectors only: Chebyshev, 5 states (psi, the driver's scratch, 3 recurrence buffers)
+  // room for 11 Krylov vectors only: Chebyshev, 4 states (psi, 3 recurrence buffers)
   c = choose_propagator(D, 30, tables, tables + 13.5 * state);
   EXPECT_EQ(c.kind, PropagatorKind::Chebyshev);
-  EXPECT_NEAR(c.total_bytes, 5 * state + tables, 1.0);
+  EXPECT_NEAR(c.total_bytes, 4 * state + tables, 1.0);
   EXPECT_TRUE(c.fits);
   EXPECT_LE(c.total_bytes, tables + 13.5 * state);
   // forced Lanczos in the same room: the dimension is capped, never above what fits
   c = choose_propagator(D, 30, tables, tables + 13.5 * state, PropagatorPreference::Lanczos);
   EXPECT_EQ(c.kind, PropagatorKind::Lanczos);
-  EXPECT_EQ(c.krylov_dim, 10);
+  EXPECT_EQ(c.krylov_dim, 11);
   EXPECT_LE(c.total_bytes, tables + 13.5 * state);
   // forced Chebyshev with plenty of room
   EXPECT_EQ(choose_propagator(D, 30, tables, 1e12, PropagatorPreference::Chebyshev).kind, PropagatorKind::Chebyshev);
   // not even Chebyshev fits
-  c = choose_propagator(D, 30, tables, tables + 4.5 * state);
+  c = choose_propagator(D, 30, tables, tables + 3.5 * state);
   EXPECT_FALSE(c.fits);
   // the Krylov dimension never exceeds what fits, and is 0 below the propagator's minimum of 4
-  EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 6.5 * state), 0);
-  EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 7.5 * state), 4);
+  EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 5.5 * state), 0);
+  EXPECT_EQ(krylov_dim_for_memory(D, 30, tables, tables + 6.5 * state), 4);
   EXPECT_THROW(choose_propagator(D, 3, tables, 1e12), InputError);
 }
 
@@ -229,8 +229,16 @@ TEST(PropagatorChoice, KrylovDimensionFromExtremeMemoryLimitsIsCapped) {
     EXPECT_EQ(fp.propagator, PropagatorKind::Lanczos) << gib;
     EXPECT_TRUE(fp.fits) << gib;
     EXPECT_TRUE(std::isfinite(fp.total_bytes)) << gib;
-    EXPECT_EQ(fp.total_bytes, (25.0 + 3.0) * fp.state_bytes + fp.table_bytes) << gib;
+    EXPECT_EQ(fp.total_bytes, (25.0 + 2.0) * fp.state_bytes + fp.table_bytes + fp.moments_bytes) << gib;
   }
+  // the moments' b(phi) psi (D_F x D_B(N - 1) = C(8, 3) x C(9, 2)) counts when Hartree–Hartree runs, and only then
+  model.exact.memory_limit_gib = 1e30;
+  model.hartree.enabled = true;
+  EXPECT_EQ(exact_footprint(model).moments_bytes, 16.0 * 56.0 * 36.0);
+  model.hartree.enabled = false;
+  EXPECT_EQ(exact_footprint(model).moments_bytes, 0.0);
+  EXPECT_EQ(exact_footprint(model).total_bytes, 27.0 * exact_footprint(model).state_bytes + exact_footprint(model).table_bytes);
+  model.hartree.enabled = true;
   for (const double gib : {1e-300, 1e-12}) {
     model.exact.memory_limit_gib = gib;
     const ExactFootprint fp = exact_footprint(model);

@@ -31,6 +31,8 @@ class SectorHamiltonian {
   /// out = s H in in the same pass, returning Re <in, out> (= s <in, H in>): the Lanczos recursion's matvec, its
   /// alpha and the normalisation of the previous vector without state-sized passes of their own (linalg/krylov.hpp).
   double apply_dot(const cplx* in, cplx* out, double s) const;
+  /// Re <in, H in> (the energy of a normalised state) from the same pass, without a state-sized output.
+  double expectation(const cplx* in) const;
 
   /// The boson columns [j0, j1) of H psi, 0 <= j0 <= j1 <= D_B (the kernel of a block of columns, e.g. one MPI
   /// rank's): out[i + (j - j0) D_F] = (H psi)[i + j D_F]. psi's own columns are read at local + (j - j0) D_F; every

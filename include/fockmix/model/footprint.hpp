@@ -12,13 +12,13 @@ namespace fockmix {
 /// memory-lean Chebyshev expansion (chebyshev.hpp, three work vectors).
 enum class PropagatorKind { Lanczos, Chebyshev };
 
-/// State vectors the solver holds with each propagator, besides the Krylov basis: psi and one scratch
-/// state of the run driver, plus one Lanczos work vector (Lanczos: krylov_dim + 3 states in all) or the
-/// three Chebyshev recurrence buffers (Chebyshev: 5 states in all).
-inline constexpr Index kLanczosExtraStates = 3;
-inline constexpr Index kChebyshevStates = 5;
+/// State vectors the solver holds with each propagator, besides the Krylov basis: psi, plus one Lanczos work
+/// vector (Lanczos: krylov_dim + 2 states in all) or the three Chebyshev recurrence buffers (Chebyshev: 4 states
+/// in all). The energy needs no state of its own (SectorHamiltonian::expectation).
+inline constexpr Index kLanczosExtraStates = 2;
+inline constexpr Index kChebyshevStates = 4;
 /// Auto chooses Lanczos only with at least min(max_krylov_dim, this) vectors: a Krylov space smaller than
-/// this needs many sub-steps per unit time, where Chebyshev needs a similar number of matvecs in 5 states.
+/// this needs many sub-steps per unit time, where Chebyshev needs a similar number of matvecs in 4 states.
 inline constexpr Index kMinAutoKrylovDim = 16;
 
 /// The propagator and its memory for a sector.
@@ -37,15 +37,16 @@ struct ExactFootprint {
   Index krylov_dim = 0;     ///< Krylov vectors that fit the memory limit (<= the model's krylov_dim; 0 if < 4)
   double state_bytes = 0;   ///< one complex state vector
   double table_bytes = 0;   ///< bases, move tables and kernel matrices
+  double moments_bytes = 0; ///< b(phi) psi of the fluctuation moments (D_F x D_B(N - 1)), when Hartree–Hartree runs
   PropagatorKind propagator = PropagatorKind::Lanczos;  ///< choose_propagator's automatic choice
-  double total_bytes = 0;   ///< estimated peak with that propagator: (krylov_dim + 3) or 5 states + tables
+  double total_bytes = 0;   ///< estimated peak with that propagator: (krylov_dim + 2) or 4 states + tables + moments
   bool fits = false;        ///< total_bytes within the memory limit
 };
 
 /// Estimate for a model; throws CapacityError if a dimension overflows 2^63.
 ExactFootprint exact_footprint(const Model& model);
 
-/// Krylov vectors (4 <= m <= max_dim) that fit `limit_bytes` next to 3 working states and `table_bytes`;
+/// Krylov vectors (4 <= m <= max_dim) that fit `limit_bytes` next to kLanczosExtraStates states and `table_bytes`;
 /// returns 0 if fewer than 4 (the Krylov propagator's minimum) fit. Never more than fit.
 Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double limit_bytes);
 

@@ -37,7 +37,6 @@ class ExactSolver final : public Solver {
     const double n2 = vec::norm2(sector_.size(), psi_.memptr());
     truncated_weight_ = 1.0 - n2;
     vec::scale(sector_.size(), 1.0 / std::sqrt(n2), psi_.memptr());
-    scratch_.set_size(sector_.size());
     tolerance_ = c.model.exact.tolerance;
     hbar_ = c.ops.hbar;
     make_propagator(fp.propagator, fp.krylov_dim, nullptr);
@@ -91,8 +90,7 @@ class ExactSolver final : public Solver {
   }
 
   Record observe() const override {
-    H_.apply(psi_.memptr(), scratch_.memptr());
-    return exact_record(vec::dot(H_.rows(), psi_.memptr(), scratch_.memptr()).real(),
+    return exact_record(H_.expectation(psi_.memptr()),
                         std::sqrt(vec::norm2(sector_.size(), psi_.memptr())), matvecs_, krylov_error_, view_);
   }
 
@@ -199,7 +197,6 @@ class ExactSolver final : public Solver {
   Index krylov_dim_ = 0;
   double truncated_weight_ = 0.0;
   arma::cx_vec psi_;
-  mutable arma::cx_vec scratch_;
   std::unique_ptr<KrylovPropagator<SectorHamiltonian>> lanczos_;     // one of the two, by the footprint
   std::unique_ptr<ChebyshevPropagator<SectorHamiltonian>> chebyshev_;
   double tolerance_ = 0.0;
