@@ -139,13 +139,65 @@ std::vector<cplx> diagonal_of(const HopTable& t, const arma::cx_mat& A) {
   return d;
 }
 
-/// The fermion part of observe for one row-major tile of four boson columns (real parts tre, imaginary parts
-/// tim, D_F x 4 each): row norms into wf, with rdms the gamma_F moves into gf, and with moments <x, N_F^exc x>
-/// and ||N_F^exc x||^2 into sF, sF2. Compiled for AVX2 and the baseline (see sector_hamiltonian.cpp).
-__attribute__((target_clones("avx2", "default"))) void fermion_tile(Index DF, const Index* hop_offset, const FusedMove* hf,
-                                                                     const cplx* dF, bool rdms, bool moments, const double* tre,
-                                                                     const double* tim, cplx* gf, double* wf, double& sF,
-                                                                     double& sF2) {
+/// The fermion moves of a table grouped by RDM pair (from*L + to), rows ascending within a pair: gamma_F(from, to)
+/// is then one dot product per pair, accumulated in registers.
+struct PairMoves {
+  struct Move {
+    std::int32_t row, target;
+    double coef;
+  };
+  std::vector<Index> offset;  // L*L + 1
+  std::vector<Move> moves;
+};
+
+PairMoves pair_moves(const std::vector<FusedMove>& hf, const std::vector<Index>& hop_offset, Index DF, Index L) {
+  PairMoves pm;
+  pm.offset.assign(static_cast<std::size_t>(L * L + 1), 0);
+  for (const FusedMove& h : hf) ++pm.offset[static_cast<std::size_t>(h.pair) + 1];
+  for (Index p = 0; p < L * L; ++p) pm.offset[p + 1] += pm.offset[p];
+  pm.moves.resize(hf.size());
+  std::vector<Index> next(pm.offset.begin(), pm.offset.end() - 1);
+  for (Index i = 0; i < DF; ++i)
+    for (Index q = hop_offset[i]; q < hop_offset[i + 1]; ++q) {
+      const FusedMove& h = hf[q];
+      pm.moves[next[h.pair]++] = {static_cast<std::int32_t>(i), h.target, h.coef};
+    }
+  return pm;
+}
+
+/// gamma_F entries of one row-major tile of four boson columns (real parts tre, imaginary parts tim, D_F x 4 each)
+/// into gf, pair by pair: the four columns in separate register accumulators, summed once a pair. Compiled for
+/// AVX2 and the baseline (see sector_hamiltonian.cpp).
+__attribute__((target_clones("avx2", "default"))) void fermion_tile_rdm(Index npairs, const Index* pair_offset,
+                                                                         const PairMoves::Move* pm, const double* tre,
+                                                                         const double* tim, cplx* gf) {
+  constexpr Index kCols = 4;
+  for (Index p = 0; p < npairs; ++p) {
+    const Index qb = pair_offset[p], qe = pair_offset[p + 1];
+    if (qb == qe) continue;
+    double ar[kCols] = {}, ai[kCols] = {};
+    for (Index q = qb; q < qe; ++q) {
+      const PairMoves::Move& m = pm[q];
+      const double* xr = tre + static_cast<Index>(m.row) * kCols;
+      const double* xm = tim + static_cast<Index>(m.row) * kCols;
+      const double* tr = tre + static_cast<Index>(m.target) * kCols;
+      const double* tm = tim + static_cast<Index>(m.target) * kCols;
+      const double v = m.coef;
+#pragma omp simd
+      for (Index c = 0; c < kCols; ++c) {  // coef conj(x_t) x_i
+        ar[c] += v * (tr[c] * xr[c] + tm[c] * xm[c]);
+        ai[c] += v * (tr[c] * xm[c] - tm[c] * xr[c]);
+      }
+    }
+    gf[p] += cplx(ar[0] + ar[1] + ar[2] + ar[3], ai[0] + ai[1] + ai[2] + ai[3]);
+  }
+}
+
+/// <x, N_F^exc x> and ||N_F^exc x||^2 of the same tile into sF, sF2 (the moments' fermion part). Compiled for AVX2
+/// and the baseline.
+__attribute__((target_clones("avx2", "default"))) void fermion_tile_moments(Index DF, const Index* hop_offset, const FusedMove* hf,
+                                                                             const cplx* dF, const double* tre, const double* tim,
+                                                                             double& sF, double& sF2) {
   constexpr Index kCols = 4;
   double s1 = 0.0, s2 = 0.0;
   for (Index i = 0; i < DF; ++i) {
@@ -156,39 +208,47 @@ __attribute__((target_clones("avx2", "default"))) void fermion_tile(Index DF, co
       const FusedMove& h = hf[q];
       const double* tr = tre + static_cast<Index>(h.target) * kCols;
       const double* tm = tim + static_cast<Index>(h.target) * kCols;
-      if (rdms) {
-        double pr[kCols], pm[kCols];
+      const double ar = h.a_coef.real(), am = h.a_coef.imag();
 #pragma omp simd
-        for (Index c = 0; c < kCols; ++c) {  // conj(x_t) x_i
-          pr[c] = tr[c] * xr[c] + tm[c] * xm[c];
-          pm[c] = tr[c] * xm[c] - tm[c] * xr[c];
-        }
-        gf[h.pair] += h.coef * cplx(pr[0] + pr[1] + pr[2] + pr[3], pm[0] + pm[1] + pm[2] + pm[3]);
-      }
-      if (moments) {
-        const double ar = h.a_coef.real(), am = h.a_coef.imag();
-#pragma omp simd
-        for (Index c = 0; c < kCols; ++c) {
-          yr[c] += ar * tr[c] - am * tm[c];
-          ym[c] += ar * tm[c] + am * tr[c];
-        }
+      for (Index c = 0; c < kCols; ++c) {
+        yr[c] += ar * tr[c] - am * tm[c];
+        ym[c] += ar * tm[c] + am * tr[c];
       }
     }
-    double n2 = 0.0;
-    for (Index c = 0; c < kCols; ++c) n2 += xr[c] * xr[c] + xm[c] * xm[c];
-    wf[i] += n2;
-    if (moments) {
-      const double dr = dF[i].real(), dm = dF[i].imag();
-      for (Index c = 0; c < kCols; ++c) {
-        yr[c] += dr * xr[c] - dm * xm[c];
-        ym[c] += dr * xm[c] + dm * xr[c];
-        s1 += xr[c] * yr[c] + xm[c] * ym[c];
-        s2 += yr[c] * yr[c] + ym[c] * ym[c];
-      }
+    const double dr = dF[i].real(), dm = dF[i].imag();
+    for (Index c = 0; c < kCols; ++c) {
+      yr[c] += dr * xr[c] - dm * xm[c];
+      ym[c] += dr * xm[c] + dm * xr[c];
+      s1 += xr[c] * yr[c] + xm[c] * ym[c];
+      s2 += yr[c] * yr[c] + ym[c] * ym[c];
     }
   }
   sF += s1;
   sF2 += s2;
+}
+
+/// The 2 x 2 block of Gram entries conj(b_j) . a_i (i, j = 0, 1; g = {b0.a0, b1.a0, b0.a1, b1.a1}) in one sweep:
+/// each loaded number feeds two products instead of one. n complex numbers as interleaved doubles.
+__attribute__((target_clones("avx2", "default"))) void gram_block(Index n, const double* a0, const double* a1, const double* b0,
+                                                                   const double* b1, cplx* g) {
+  double r00 = 0.0, i00 = 0.0, r10 = 0.0, i10 = 0.0, r01 = 0.0, i01 = 0.0, r11 = 0.0, i11 = 0.0;
+#pragma omp simd reduction(+ : r00, i00, r10, i10, r01, i01, r11, i11)
+  for (Index r = 0; r < n; ++r) {
+    const double a0r = a0[2 * r], a0i = a0[2 * r + 1], a1r = a1[2 * r], a1i = a1[2 * r + 1];
+    const double b0r = b0[2 * r], b0i = b0[2 * r + 1], b1r = b1[2 * r], b1i = b1[2 * r + 1];
+    r00 += b0r * a0r + b0i * a0i;
+    i00 += b0r * a0i - b0i * a0r;
+    r10 += b1r * a0r + b1i * a0i;
+    i10 += b1r * a0i - b1i * a0r;
+    r01 += b0r * a1r + b0i * a1i;
+    i01 += b0r * a1i - b0i * a1r;
+    r11 += b1r * a1r + b1i * a1i;
+    i11 += b1r * a1i - b1i * a1r;
+  }
+  g[0] = {r00, i00};
+  g[1] = {r10, i10};
+  g[2] = {r01, i01};
+  g[3] = {r11, i11};
 }
 
 /// sum_r conj(b_r) a_r over n complex numbers stored as interleaved doubles (the boson Gram entries).
@@ -215,6 +275,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   arma::cx_mat AF;
   if (moments) AF = 2.0 * (arma::eye<arma::cx_mat>(L, L) - omega);
   const std::vector<FusedMove> hf = fused_moves(mf, AF, moments);
+  const PairMoves pm = rdms ? pair_moves(hf, mf.hop_offset, DF, L) : PairMoves{std::vector<Index>(static_cast<std::size_t>(L * L + 1), 0), {}};
   const std::vector<cplx> dF = moments ? diagonal_of(mf, AF) : std::vector<cplx>();
 
   // Bosons through annihilation: gamma_B(y, y') = sum_jm <(b_y' psi)[:, jm], (b_y psi)[:, jm]> over the states jm of
@@ -277,12 +338,19 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
       if (nc == kCols) {
         // the four columns as a row-major tile with real and imaginary parts split: every move then works on
         // four contiguous doubles of each (vectorised across the columns)
-        for (Index i = 0; i < DF; ++i)
+        // (and the row norms, the fermion densities, as the tile is filled)
+        for (Index i = 0; i < DF; ++i) {
+          double n2 = 0.0;
           for (Index c = 0; c < kCols; ++c) {
-            tre[i * kCols + c] = x[c * DF + i].real();
-            tim[i * kCols + c] = x[c * DF + i].imag();
+            const cplx v = x[c * DF + i];
+            tre[i * kCols + c] = v.real();
+            tim[i * kCols + c] = v.imag();
+            n2 += std::norm(v);
           }
-        fermion_tile(DF, mf.hop_offset.data(), hf.data(), dF.data(), rdms, moments, tre.data(), tim.data(), gf.data(), wf.data(), sF, sF2);
+          wf[i] += n2;
+        }
+        if (rdms) fermion_tile_rdm(L * L, pm.offset.data(), pm.moves.data(), tre.data(), tim.data(), gf.data());
+        if (moments) fermion_tile_moments(DF, mf.hop_offset.data(), hf.data(), dF.data(), tre.data(), tim.data(), sF, sF2);
       } else {
         for (Index c = 0; c < nc; ++c) {
           const cplx* xc = x + c * DF;
@@ -321,17 +389,27 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
         ++k;
       }
       if (rdms)
-        for (Index a = 0; a < k; ++a) {
-          const double* xa = col[a];
-          for (Index b = 0; b <= a; ++b) {
-            const double* xb = col[b];
-            const cplx g = gram_dot(DF, xa, xb);  // conj(x_b) x_a
-            const double re = g.real(), im = g.imag();
-            const double c = coef[a] * coef[b];
-            gb[site[a] * L + site[b]] += cplx(c * re, c * im);
-            if (b != a) gb[site[b] * L + site[a]] += cplx(c * re, -c * im);
+      {
+        // the lower triangle b <= a of the Gram matrix conj(x_b) x_a, in 2 x 2 blocks (a single row when k is odd)
+        auto put = [&](Index a, Index b, cplx g) {
+          if (b > a) return;
+          const double c = coef[a] * coef[b];
+          gb[site[a] * L + site[b]] += cplx(c * g.real(), c * g.imag());
+          if (b != a) gb[site[b] * L + site[a]] += cplx(c * g.real(), -c * g.imag());
+        };
+        Index a = 0;
+        for (; a + 1 < k; a += 2)
+          for (Index b = 0; b <= a; b += 2) {
+            cplx g[4];
+            gram_block(DF, col[a], col[a + 1], col[b], col[b + 1], g);
+            put(a, b, g[0]);
+            put(a, b + 1, g[1]);
+            put(a + 1, b, g[2]);
+            put(a + 1, b + 1, g[3]);
           }
-        }
+        if (a < k)
+          for (Index b = 0; b <= a; ++b) put(a, b, gram_dot(DF, col[a], col[b]));
+      }
       if (moments) {
         double* ur = reinterpret_cast<double*>(u.data() + jm * DF);
         for (Index r = 0; r < 2 * DF; ++r) ur[r] = 0.0;
