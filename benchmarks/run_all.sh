@@ -9,14 +9,16 @@
 #   3. run benchmarks/scipy_expm.py on every export (Debian's /usr/bin/python3 with python3-scipy, python3-h5py),
 #   4. print the scipy/fockmix ratio table,
 #   5. with FOCKMIX_LARGE=1: `fockmix bench --large` (L=14 M=7 N=6, D = 9.3e7: the propagator chosen for a
-#      12 GiB limit, one unit step, one output, peak memory against the estimate; ~8 GiB, minutes).
+#      12 GiB limit, one unit step, one output, peak memory against the estimate; ~6 GiB, minutes),
+#   6. with FOCKMIX_STRETCH=1: `fockmix bench --stretch` (L=14 M=N=7, D = 2.66e8, under a 22 GiB limit; ~16 GiB, ~15 min).
 # Everything printed also goes to benchmarks/results-<date>.txt.
 #
 # Usage: benchmarks/run_all.sh [extra `fockmix bench` options, e.g. --repeats 9]
 # Environment: FOCKMIX_BUILD_DIR (default build-release), FOCKMIX_EXPORT_DIR (default <build>/bench-export),
 #   FOCKMIX_BIN (a prebuilt fockmix executable: skips the build), FOCKMIX_JOBS (default 2),
 #   SCIPY_MAX_GIB (default 16), SCIPY_MAX_MINUTES (default 15): scipy skips larger cases with a printed reason,
-#   FOCKMIX_LARGE (default 0): 1 adds the large-sector run (needs the CLI's --large flag).
+#   FOCKMIX_LARGE (default 0): 1 adds the large-sector run (needs the CLI's --large flag),
+#   FOCKMIX_STRETCH (default 0): 1 adds the stretch-sector run (--stretch; a machine with ~18 GiB free).
 # The export of the ~1.1e7-state case needs ~3 GB of disk and ~11 GB of memory while it is assembled.
 set -euo pipefail
 
@@ -52,6 +54,11 @@ $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); OMP_NUM_THR
     echo
     echo "\$ $fockmix bench --large"
     "$fockmix" bench --large
+  fi
+  if [[ "${FOCKMIX_STRETCH:-0}" == 1 ]]; then
+    echo
+    echo "\$ $fockmix bench --stretch"
+    "$fockmix" bench --stretch
   fi
   echo "# load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$results"
