@@ -95,20 +95,70 @@ Index shifted_site(const Lattice& lat, Index x, const std::array<Index, 3>& shif
   return lat.site(c);
 }
 
-/// K(j, m) = exp(-i p_j . m h / hbar) (P x |D|), the Kronecker product of the per-axis factors.
-arma::cx_mat phase_matrix(const Lattice& lat, double hbar, const MomentumGrid& grid, const Channels& ch) {
-  arma::cx_mat K(1, 1, arma::fill::ones);
+/// The per-axis factors E_a(j, k) = exp(-i p_j m_k h / hbar) (points_a x |D_a|) of the phase matrix
+/// K(j, m) = exp(-i p_j . m h / hbar) (P x |D|), which is their Kronecker product E_0 (x) E_1 (x) ... (row-major
+/// indices, axis 0 slowest). K itself is never formed: kron_apply() multiplies by it axis by axis.
+std::vector<arma::cx_mat> phase_factors(const Lattice& lat, double hbar, const MomentumGrid& grid, const Channels& ch) {
+  std::vector<arma::cx_mat> E;
   const double h = lat.spacing();
   for (int a = 0; a < lat.dim(); ++a) {
     const MomentumAxis& ax = grid.axes[a];
     const auto& D = ch.per_axis[a];
-    arma::cx_mat E(ax.points, D.size());
+    arma::cx_mat Ea(ax.points, D.size());
     for (Index j = 0; j < ax.points; ++j)
       for (std::size_t k = 0; k < D.size(); ++k)
-        E(j, k) = std::polar(1.0, -ax.value(j) * static_cast<double>(D[k]) * h / hbar);
-    K = arma::kron(K, E);
+        Ea(j, k) = std::polar(1.0, -ax.value(j) * static_cast<double>(D[k]) * h / hbar);
+    E.push_back(std::move(Ea));
   }
-  return K;
+  return E;
+}
+
+/// A * (E_0 (x) E_1 (x) ... (x) E_{d-1}) for an R x prod_a n_a matrix A whose column index is row-major over the
+/// axes (axis 0 slowest), E_a being n_a x m_a; the result is R x prod_a m_a, row-major in the same way.
+/// The Kronecker product is applied one axis at a time: in column-major memory A is the tensor
+/// (R, n_{d-1}, ..., n_0), and contracting axis a is one GEMM (inner x n_a) * E_a per block of the slower axes,
+/// inner = R prod_{b > a} (current extent of b). In 2D the cost is R n_0 n_1 m_1 + R m_1 n_0 m_0 complex
+/// multiply-adds instead of R n_0 n_1 m_0 m_1 for the product with the formed Kronecker matrix.
+arma::cx_mat kron_apply(const arma::cx_mat& A, const std::vector<arma::cx_mat>& E) {
+  const int d = static_cast<int>(E.size());
+  std::vector<Index> ext(d);
+  Index cols = 1;
+  for (int a = 0; a < d; ++a) {
+    ext[a] = static_cast<Index>(E[a].n_rows);
+    cols *= ext[a];
+  }
+  if (static_cast<Index>(A.n_cols) != cols) throw Error("wigner: kron_apply: column count does not match the factors");
+  const Index R = static_cast<Index>(A.n_rows);
+  arma::cx_mat cur = A;
+  for (int a = d - 1; a >= 0; --a) {
+    Index inner = R, outer = 1;
+    for (int b = a + 1; b < d; ++b) inner *= ext[b];
+    for (int b = 0; b < a; ++b) outer *= ext[b];
+    const Index n = ext[a], m = static_cast<Index>(E[a].n_cols);
+    arma::cx_mat next(static_cast<arma::uword>(R), cur.n_cols / static_cast<arma::uword>(n) * static_cast<arma::uword>(m));
+    for (Index o = 0; o < outer; ++o) {
+      const arma::cx_mat in(cur.memptr() + o * inner * n, static_cast<arma::uword>(inner), static_cast<arma::uword>(n), false, true);
+      arma::cx_mat out(next.memptr() + o * inner * m, static_cast<arma::uword>(inner), static_cast<arma::uword>(m), false, true);
+      out = in * E[a];
+    }
+    ext[a] = m;
+    cur = std::move(next);
+  }
+  return cur;
+}
+
+/// The per-axis transposes E_a^T, so that kron_apply(G, transposes(E)) = G * K^T.
+std::vector<arma::cx_mat> transposes(const std::vector<arma::cx_mat>& E) {
+  std::vector<arma::cx_mat> T;
+  for (const auto& e : E) T.push_back(e.st());
+  return T;
+}
+
+/// The per-axis complex conjugates, so that kron_apply(F, conjugates(E)) = F * conj(K).
+std::vector<arma::cx_mat> conjugates(const std::vector<arma::cx_mat>& E) {
+  std::vector<arma::cx_mat> C;
+  for (const auto& e : E) C.push_back(arma::conj(e));
+  return C;
 }
 
 void check_common(const Lattice& lat, double hbar, const MomentumGrid& grid) {
@@ -225,8 +275,7 @@ arma::cx_mat wigner_transform_complex(const arma::cx_mat& omega, const Lattice& 
     throw InputError("", "omega", "must be L x L with L = " + std::to_string(L));
   const Channels ch = channels(lat);
   const arma::cx_mat G = centre_form(omega, lat, ch);
-  const arma::cx_mat K = phase_matrix(lat, hbar, grid, ch);
-  arma::cx_mat W = G * K.st();
+  arma::cx_mat W = kron_apply(G, transposes(phase_factors(lat, hbar, grid, ch)));  // G K^T
   W *= std::pow(2.0 * pi * hbar, -lat.dim());
   require_finite(W, "the Wigner transform");
   return W;
@@ -247,8 +296,8 @@ arma::cx_mat weyl_quantisation(const arma::mat& f, const Lattice& lat, double hb
   if (f.n_rows != static_cast<arma::uword>(L) || f.n_cols != static_cast<arma::uword>(grid.size()))
     throw InputError("", "f", "must be L x P = " + std::to_string(L) + " x " + std::to_string(grid.size()));
   const Channels ch = channels(lat);
-  const arma::cx_mat K = phase_matrix(lat, hbar, grid, ch);
-  arma::cx_mat G = arma::cx_mat(f, arma::mat(f.n_rows, f.n_cols, arma::fill::zeros)) * arma::conj(K);
+  arma::cx_mat G = kron_apply(arma::cx_mat(f, arma::mat(f.n_rows, f.n_cols, arma::fill::zeros)),
+                              conjugates(phase_factors(lat, hbar, grid, ch)));  // f conj(K)
   G *= std::pow(lat.spacing(), lat.dim()) * grid.cell();
   arma::cx_mat omega = from_centre_form(G, lat, ch);
   require_finite(omega, "the Weyl quantisation");
@@ -294,30 +343,40 @@ PhaseSpaceFourierGrid fourier_grid(const Lattice& lat, double hbar) {
 
 namespace {
 
-/// P(n, k) = exp(i w_k . y_n) for n points y_n = point(n) (3-vectors) and every k of the zeta grid, where w is
-/// the grid's xi (with positions) or eta (with momenta); index k runs over the axes with the last fastest.
-template <class PointOf>
-arma::cx_mat grid_phases(Index n, PointOf point, const std::vector<std::vector<double>>& w, const PhaseSpaceFourierGrid& g, int d) {
-  const Index K = g.size();
-  arma::cx_mat E(static_cast<arma::uword>(n), static_cast<arma::uword>(K));
-  for (Index i = 0; i < n; ++i) {
-    const auto y = point(i);
-    for (Index k = 0; k < K; ++k) {
-      Index r = k;
-      double phase = 0.0;
-      for (int a = d - 1; a >= 0; --a) {
-        phase += w[a][r % g.counts[a]] * y[a];
-        r /= g.counts[a];
-      }
-      E(i, k) = std::polar(1.0, phase);
-    }
+/// The per-axis factors F_a(i, k) = exp(i w_a[k] y_a[i]) (|y_a| x K_a) of the phase matrix exp(i w_k . y_i) over a
+/// product grid of points y (row-major, axis 0 slowest) and the zeta grid's xi (w = xi, y = site positions) or
+/// eta (w = eta, y = momenta); the matrix itself is their Kronecker product, applied with kron_apply().
+std::vector<arma::cx_mat> axis_phases(const std::vector<std::vector<double>>& y, const std::vector<std::vector<double>>& w) {
+  std::vector<arma::cx_mat> F;
+  for (std::size_t a = 0; a < y.size(); ++a) {
+    arma::cx_mat Fa(y[a].size(), w[a].size());
+    for (std::size_t i = 0; i < y[a].size(); ++i)
+      for (std::size_t k = 0; k < w[a].size(); ++k) Fa(i, k) = std::polar(1.0, w[a][k] * y[a][i]);
+    F.push_back(std::move(Fa));
   }
-  return E;
+  return F;
 }
 
-/// E(x, k) = exp(i xi_k . x) over sites x and the xi grid (L x K).
-arma::cx_mat xi_phases(const Lattice& lat, const PhaseSpaceFourierGrid& g) {
-  return grid_phases(lat.sites(), [&](Index x) { return lat.position(x); }, g.xi, g, lat.dim());
+/// Per-axis factors of E(x, k) = exp(i xi_k . x) over sites x and the xi grid (L x K in all).
+std::vector<arma::cx_mat> xi_phases(const Lattice& lat, const PhaseSpaceFourierGrid& g) {
+  std::vector<std::vector<double>> y;
+  for (int a = 0; a < lat.dim(); ++a) {
+    std::vector<double> ya;
+    for (Index i = 0; i < lat.extent()[a]; ++i) ya.push_back(static_cast<double>(i) * lat.spacing());  // x_a = i_a h
+    y.push_back(std::move(ya));
+  }
+  return axis_phases(y, g.xi);
+}
+
+/// Per-axis factors of exp(i eta_k . p_j) over the momentum grid and the eta grid (P x K in all).
+std::vector<arma::cx_mat> eta_phases(const MomentumGrid& grid, const PhaseSpaceFourierGrid& g) {
+  std::vector<std::vector<double>> y;
+  for (const auto& ax : grid.axes) {
+    std::vector<double> ya;
+    for (Index j = 0; j < ax.points; ++j) ya.push_back(ax.value(j));
+    y.push_back(std::move(ya));
+  }
+  return axis_phases(y, g.eta);
 }
 
 }  // namespace
@@ -329,7 +388,6 @@ arma::cx_mat fourier_from_omega(const arma::cx_mat& omega, Index M, const Lattic
     throw InputError("", "omega", "must be L x L with L = " + std::to_string(L));
   const PhaseSpaceFourierGrid g = fourier_grid(lat, hbar);
   const Index K = g.size();
-  const arma::cx_mat E = xi_phases(lat, g);  // L x K
   // c_n(x) = omega(x + n, x) for every eta index n (L x K), then Tr(O omega) = e^{i xi.n h/2} sum_x e^{i xi.x} c_n(x).
   arma::cx_mat C(L, K);
   std::array<Index, 3> n{0, 0, 0};
@@ -343,7 +401,7 @@ arma::cx_mat fourier_from_omega(const arma::cx_mat& omega, Index M, const Lattic
     }
     for (Index x = 0; x < L; ++x) C(x, k) = omega(shifted_site(lat, x, n), x);
   }
-  arma::cx_mat T = E.st() * C;  // (xi, eta)
+  arma::cx_mat T = kron_apply(C.st(), xi_phases(lat, g)).st();  // E^T C = (C^T E)^T, E(x, k) = e^{i xi_k.x}: (xi, eta)
   for (Index kx = 0; kx < K; ++kx)
     for (Index ke = 0; ke < K; ++ke) {
       Index rx = kx, re = ke;
@@ -368,10 +426,9 @@ arma::cx_mat fourier_from_phase_space(const arma::mat& f, const Lattice& lat, do
   if (f.n_rows != static_cast<arma::uword>(L) || f.n_cols != static_cast<arma::uword>(P))
     throw InputError("", "f", "must be L x P = " + std::to_string(L) + " x " + std::to_string(P));
   const PhaseSpaceFourierGrid g = fourier_grid(lat, hbar);
-  const arma::cx_mat Ep = grid_phases(P, [&](Index j) { return grid.momentum(j); }, g.eta, g, lat.dim());  // exp(i eta . p)
-  const arma::cx_mat Ex = xi_phases(lat, g);  // L x K
   const arma::cx_mat fc(f, arma::mat(L, P, arma::fill::zeros));
-  arma::cx_mat T = Ex.st() * (fc * Ep);
+  const arma::cx_mat fe = kron_apply(fc, eta_phases(grid, g));      // sum_p f(x, p) e^{i eta.p}: L x K
+  arma::cx_mat T = kron_apply(fe.st(), xi_phases(lat, g)).st();     // sum_x e^{i xi.x} (...): K x K
   T *= std::pow(lat.spacing(), lat.dim()) * grid.cell();
   require_finite(T, "the phase-space Fourier transform");
   return T;

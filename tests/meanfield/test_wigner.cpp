@@ -2,8 +2,11 @@
 // inverse maps, marginals, realness, closed forms (coherent state, Fermi sea), Tr(O omega) = hat f.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <array>
 #include <complex>
+#include <utility>
 #include <vector>
 
 #include "fockmix/analysis/phase_space.hpp"
@@ -209,4 +212,212 @@ TEST(Wigner, RejectsBadArguments) {
   }
   const Lattice lat2({4, 4}, 1.0);
   EXPECT_THROW(wigner_transform(arma::cx_mat(16, 16, arma::fill::eye), lat2, 1.0, grid), InputError);  // 1D grid, 2D lattice
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The transforms apply their phase matrices axis by axis (a Kronecker product never formed). Reference: the
+// formulas of wigner.hpp written out as plain sums over every site, momentum and displacement, with the
+// half-site shift S as an explicit DFT, on small 2D and 3D lattices and on grids that are not the Brillouin
+// zone (so no inverse identity can hide an error).
+
+namespace {
+
+Index ref_frequency(Index k, Index n) { return 2 * k <= n ? k : k - n; }
+Index ref_floor_half(Index m) { return static_cast<Index>(std::floor(static_cast<double>(m) / 2.0)); }
+Index ref_ceil_half(Index m) { return m - ref_floor_half(m); }
+
+/// S (sign = -1) or S^{-1} (sign = +1) along `axis` of a site vector: explicit DFT, multiplier exp(sign i pi q / L_a)
+/// with the Nyquist mode unshifted.
+arma::cx_vec ref_half_shift(const arma::cx_vec& v, const Lattice& lat, int axis, double sign) {
+  const Index La = lat.extent()[axis];
+  arma::cx_vec out(v.n_elem, arma::fill::zeros);
+  for (Index x = 0; x < lat.sites(); ++x) {
+    const auto cx = lat.coords(x);
+    for (Index j = 0; j < La; ++j) {
+      auto cy = cx;
+      cy[axis] = j;
+      const Index y = lat.site(cy);
+      cplx kernel = 0.0;  // (1/La) sum_k e^{2 pi i q (x_a - j)/La} multiplier(q)
+      for (Index k = 0; k < La; ++k) {
+        const Index q = ref_frequency(k, La);
+        const cplx mult = (2 * q == La) ? cplx(1.0) : std::polar(1.0, sign * pi * static_cast<double>(q) / static_cast<double>(La));
+        kernel += mult * std::polar(1.0, 2.0 * pi * static_cast<double>(q * (cx[axis] - j)) / static_cast<double>(La));
+      }
+      out(x) += kernel / static_cast<double>(La) * v(y);
+    }
+  }
+  return out;
+}
+
+/// Every displacement channel m (minimum image, both +-L_a/2 for even L_a) with its weight w_m.
+std::vector<std::pair<std::array<Index, 3>, double>> ref_channels(const Lattice& lat) {
+  std::vector<std::pair<std::array<Index, 3>, double>> out{{{0, 0, 0}, 1.0}};
+  for (int a = 0; a < lat.dim(); ++a) {
+    std::vector<std::pair<std::array<Index, 3>, double>> next;
+    const Index La = lat.extent()[a];
+    for (const auto& [m, w] : out)
+      for (Index ma = -(La / 2); ma <= La / 2; ++ma) {
+        auto mm = m;
+        mm[a] = ma;
+        next.push_back({mm, (La % 2 == 0 && 2 * std::abs(ma) == La) ? 0.5 * w : w});
+      }
+    out = next;
+  }
+  return out;
+}
+
+double ref_dot(const std::array<double, 3>& p, const std::array<Index, 3>& m, int d) {
+  double s = 0.0;
+  for (int a = 0; a < d; ++a) s += p[a] * static_cast<double>(m[a]);
+  return s;
+}
+
+/// W[omega](x, p) = (2 pi hbar)^{-d} sum_m w_m (S^{[m odd]} u_m)(x) e^{-i p.m h/hbar}, u_m(x) = omega(x + ceil(m/2), x - floor(m/2)).
+arma::cx_mat ref_wigner(const arma::cx_mat& omega, const Lattice& lat, double hbar, const MomentumGrid& grid) {
+  const Index L = lat.sites(), P = grid.size();
+  const int d = lat.dim();
+  arma::cx_mat W(L, P, arma::fill::zeros);
+  for (const auto& [m, w] : ref_channels(lat)) {
+    arma::cx_vec u(L);
+    for (Index x = 0; x < L; ++x) {
+      auto up = lat.coords(x), down = lat.coords(x);
+      for (int a = 0; a < d; ++a) {
+        up[a] += ref_ceil_half(m[a]);
+        down[a] -= ref_floor_half(m[a]);
+      }
+      u(x) = omega(lat.site(up), lat.site(down));
+    }
+    for (int a = 0; a < d; ++a)
+      if (m[a] % 2 != 0) u = ref_half_shift(u, lat, a, -1.0);
+    for (Index j = 0; j < P; ++j) {
+      const cplx e = std::polar(1.0, -ref_dot(grid.momentum(j), m, d) * lat.spacing() / hbar);
+      for (Index x = 0; x < L; ++x) W(x, j) += w * u(x) * e;
+    }
+  }
+  return W * std::pow(2.0 * pi * hbar, -d);
+}
+
+/// Op(f): G_m(x) = h^d sum_p f(x, p) e^{+i p.m h/hbar} dp^d, omega(x + ceil(m/2), x - floor(m/2)) += (S^{-1} G_m)(x).
+arma::cx_mat ref_weyl(const arma::mat& f, const Lattice& lat, double hbar, const MomentumGrid& grid) {
+  const Index L = lat.sites(), P = grid.size();
+  const int d = lat.dim();
+  arma::cx_mat omega(L, L, arma::fill::zeros);
+  for (const auto& [m, w] : ref_channels(lat)) {
+    (void)w;
+    arma::cx_vec G(L, arma::fill::zeros);
+    for (Index j = 0; j < P; ++j) {
+      const cplx e = std::polar(1.0, ref_dot(grid.momentum(j), m, d) * lat.spacing() / hbar);
+      for (Index x = 0; x < L; ++x) G(x) += f(x, j) * e;
+    }
+    G *= std::pow(lat.spacing(), d) * grid.cell();
+    for (int a = 0; a < d; ++a)
+      if (m[a] % 2 != 0) G = ref_half_shift(G, lat, a, +1.0);
+    for (Index x = 0; x < L; ++x) {
+      auto up = lat.coords(x), down = lat.coords(x);
+      for (int a = 0; a < d; ++a) {
+        up[a] += ref_ceil_half(m[a]);
+        down[a] -= ref_floor_half(m[a]);
+      }
+      omega(lat.site(up), lat.site(down)) += G(x);
+    }
+  }
+  return omega;
+}
+
+/// The (xi, eta) values of flat zeta index k (row-major, last axis fastest).
+std::array<double, 3> ref_zeta(const std::vector<std::vector<double>>& values, const PhaseSpaceFourierGrid& g, Index k) {
+  std::array<double, 3> z{0.0, 0.0, 0.0};
+  for (int a = static_cast<int>(g.counts.size()) - 1; a >= 0; --a) {
+    z[a] = values[a][k % g.counts[a]];
+    k /= g.counts[a];
+  }
+  return z;
+}
+
+/// hat f(xi, eta) = sum_{x, p} f(x, p) e^{i (xi.x + eta.p)} h^d dp^d.
+arma::cx_mat ref_fourier_phase_space(const arma::mat& f, const Lattice& lat, double hbar, const MomentumGrid& grid) {
+  const auto g = fourier_grid(lat, hbar);
+  const Index K = g.size();
+  const int d = lat.dim();
+  arma::cx_mat T(K, K, arma::fill::zeros);
+  for (Index kx = 0; kx < K; ++kx)
+    for (Index ke = 0; ke < K; ++ke) {
+      const auto xi = ref_zeta(g.xi, g, kx), eta = ref_zeta(g.eta, g, ke);
+      cplx s = 0.0;
+      for (Index x = 0; x < lat.sites(); ++x)
+        for (Index j = 0; j < grid.size(); ++j) {
+          const auto pos = lat.position(x), p = grid.momentum(j);
+          double ph = 0.0;
+          for (int a = 0; a < d; ++a) ph += xi[a] * pos[a] + eta[a] * p[a];
+          s += f(x, j) * std::polar(1.0, ph);
+        }
+      T(kx, ke) = s * std::pow(lat.spacing(), d) * grid.cell();
+    }
+  return T;
+}
+
+/// (1/M) Tr(O_{xi,eta} omega) = (1/M) sum_x e^{i xi.(x + n h/2)} omega(x + n, x), eta = n h / hbar.
+arma::cx_mat ref_fourier_omega(const arma::cx_mat& omega, Index M, const Lattice& lat, double hbar) {
+  const auto g = fourier_grid(lat, hbar);
+  const Index K = g.size();
+  const int d = lat.dim();
+  arma::cx_mat T(K, K, arma::fill::zeros);
+  for (Index kx = 0; kx < K; ++kx)
+    for (Index ke = 0; ke < K; ++ke) {
+      const auto xi = ref_zeta(g.xi, g, kx), eta = ref_zeta(g.eta, g, ke);
+      cplx s = 0.0;
+      for (Index x = 0; x < lat.sites(); ++x) {
+        auto c = lat.coords(x);
+        const auto pos = lat.position(x);
+        double ph = 0.0;
+        for (int a = 0; a < d; ++a) {
+          const double nh = eta[a] * hbar;  // n_a h
+          c[a] += static_cast<Index>(std::lround(nh / lat.spacing()));
+          ph += xi[a] * (pos[a] + 0.5 * nh);
+        }
+        s += std::polar(1.0, ph) * omega(lat.site(c), x);
+      }
+      T(kx, ke) = s / static_cast<double>(M);
+    }
+  return T;
+}
+
+}  // namespace
+
+TEST(Wigner, AxisByAxisTransformsMatchTheWrittenOutSums) {
+  struct Grid3 {
+    std::vector<Index> sites;
+    double h;
+    Index points;  // momentum points per axis (0: 2 L_a)
+  };
+  const std::vector<Grid3> grids = {{{4, 5}, 0.7, 0}, {{5, 6}, 0.4, 7}, {{6, 3}, 0.5, 0}, {{3, 4, 2}, 0.6, 5}};
+  for (const auto& c : grids) {
+    const Lattice lat(c.sites, c.h);
+    const double hbar = 0.83;
+    const Index L = lat.sites();
+    for (bool box : {false, true}) {
+      // The Brillouin-zone grid (default or another size) and a box grid with its own period.
+      const MomentumGrid grid = box ? box_grid(lat, 2.3, c.points == 0 ? 6 : c.points) : brillouin_grid(lat, hbar, c.points);
+      const arma::cx_mat omega = random_hermitian(L, 21) + cplx(0.0, 1.0) * random_hermitian(L, 22);  // not Hermitian
+      const arma::cx_mat W = wigner_transform_complex(omega, lat, hbar, grid);
+      const arma::cx_mat W_ref = ref_wigner(omega, lat, hbar, grid);
+      EXPECT_LT(max_abs(W - W_ref), 1e-12 * std::max(1.0, max_abs(W_ref))) << "W, L = " << L << ", box " << box;
+      arma::arma_rng::set_seed(23);
+      const arma::mat f(L, grid.size(), arma::fill::randn);
+      const arma::cx_mat op = weyl_quantisation(f, lat, hbar, grid);
+      const arma::cx_mat op_ref = ref_weyl(f, lat, hbar, grid);
+      EXPECT_LT(max_abs(op - op_ref), 1e-12 * std::max(1.0, max_abs(op_ref))) << "Op, L = " << L << ", box " << box;
+      const arma::cx_mat fh = fourier_from_phase_space(f, lat, hbar, grid);
+      const arma::cx_mat fh_ref = ref_fourier_phase_space(f, lat, hbar, grid);
+      EXPECT_LT(max_abs(fh - fh_ref), 1e-12 * std::max(1.0, max_abs(fh_ref))) << "hat f, L = " << L << ", box " << box;
+    }
+    const Index M = std::max<Index>(1, L / 3);
+    const arma::cx_mat omega = random_projection(L, M, 24);
+    const arma::cx_mat t = fourier_from_omega(omega, M, lat, hbar);
+    const arma::cx_mat t_ref = ref_fourier_omega(omega, M, lat, hbar);
+    EXPECT_LT(max_abs(t - t_ref), 1e-12) << "Tr(O omega), L = " << L;
+    // The inverse identity on the Brillouin-zone grid as well: Op(W[omega]) = omega.
+    const auto bz = brillouin_grid(lat, hbar);
+    EXPECT_LT(max_abs(weyl_quantisation(wigner_transform(omega, lat, hbar, bz), lat, hbar, bz) - omega), 1e-12);
+  }
 }

@@ -110,7 +110,7 @@ PhaseSpaceFourierGrid fourier_grid(const Lattice& lat, double hbar);
 
 /// hat f^hbar(xi, eta) = (1/M) Tr(O_{xi,eta} omega) with O_{xi,eta} = e^{i hbar xi.eta/2} e^{i xi.x} T_{hbar eta}
 /// ((6.4)-(6.6), NOTES N4; (T_a psi)(x) = psi(x + a)), on the zeta grid, **without forming a Wigner function**:
-/// Tr(O omega) = sum_x e^{i xi.(x + n h/2)} omega(x + n, x) (one FFT per displacement n). Returns a K x K matrix
+/// Tr(O omega) = sum_x e^{i xi.(x + n h/2)} omega(x + n, x) (the sum over x applied axis by axis). Returns a K x K matrix
 /// (rows: xi, columns: eta). Equals the transform of wigner_function(omega) below to round-off.
 arma::cx_mat fourier_from_omega(const arma::cx_mat& omega, Index M, const Lattice& lat, double hbar);
 
