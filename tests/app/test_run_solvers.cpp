@@ -143,7 +143,10 @@ TEST(RunSolvers, HartreeSchemeEchoAndUnconvergedSteps) {
   EXPECT_GT(s.unconverged_steps, 0);
   const h5::File g = h5::File::open(tight.output);
   EXPECT_EQ(g.root().attr_int("unconverged_steps"), s.unconverged_steps);
-  EXPECT_EQ(g.root().group("hartree").read_vec("converged")(1), 0.0);
+  // which outputs' steps land bitwise on a fixed point depends on the BLAS's rounding; some must not
+  const arma::vec converged = g.root().group("hartree").read_vec("converged");
+  EXPECT_GT(arma::accu(converged == 0.0), 0u);
+  EXPECT_LE(arma::accu(converged == 0.0), static_cast<arma::uword>(s.unconverged_steps));
 }
 
 // vlasov.initial = "file": f_0 written from a Wigner run's stored f (scaled by 3, which the reader normalises
