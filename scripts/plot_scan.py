@@ -138,7 +138,10 @@ def plot_hbar(f, args, out):
         ax.set_title(f"HH vs VH at t = {times[k]:g}")
     for ax in axes:
         ax.set_xlabel(r"$\hbar$")
-        ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(np.unique(np.round(hbar, 3))))
+        ticks = np.unique(np.round(hbar, 3))
+        if len(ticks) > 8:  # label every point only while the labels fit; then a log-spaced subset
+            ticks = ticks[np.unique(np.round(np.linspace(0, len(ticks) - 1, 6)).astype(int))]
+        ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%.3g"))
         ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         ax.grid(True, which="both", alpha=0.25)
