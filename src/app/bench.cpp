@@ -268,8 +268,19 @@ void bench_lanczos(const BenchCase& c, const BenchOptions& opt, const BenchModel
     r.warm_step_seconds = std::min(t_back / static_cast<double>(back.matvecs), t_again / static_cast<double>(again.matvecs)) *
                           static_cast<double>(r.step.matvecs);
     r.step.error_estimate = again.error_estimate;
+    // one unit of time with outputs every 0.1, as a run takes it: dense output (one basis serves several
+    // outputs) against one new basis per output (what runs did before), from the same state, same propagator
+    r.peak_rss_bytes = peak_rss_bytes();  // the step's peak, before the copy below
+    arma::cx_vec dense = psi, fresh = psi;  // psi itself stays the unit step's result (exported, compared below)
+    const OutputPlan plan{0.1, 1.0};
+    t0 = omp_get_wtime();
+    for (int i = 1; i <= 10; ++i) r.run_dense_matvecs += prop.advance(dense.memptr(), 0.1 * (i - 1), 0.1 * i, plan).matvecs;
+    r.run_dense_seconds = omp_get_wtime() - t0;
+    t0 = omp_get_wtime();
+    for (int i = 1; i <= 10; ++i) r.run_fresh_matvecs += prop.propagate(fresh.memptr(), 0.1).matvecs;
+    r.run_fresh_seconds = omp_get_wtime() - t0;
+    r.run_difference = arma::norm(dense - fresh);
   }
-  r.peak_rss_bytes = peak_rss_bytes();
   r.predicted_bytes = choose_propagator(r.dim, opt.max_krylov_dim, tables, opt.memory_limit_gib * kGiB,
                                         PropagatorPreference::Lanczos).total_bytes;
   const double matvec_share = static_cast<double>(r.step.matvecs) * r.matvec_median_s;
@@ -281,6 +292,10 @@ void bench_lanczos(const BenchCase& c, const BenchOptions& opt, const BenchModel
                      r.step.substeps, r.step.error_estimate,
                      r.step.status == KrylovStatus::Converged ? "" : " (NOT CONVERGED: step too small)", seconds_text(matvec_share),
                      100.0 * matvec_share / r.step_seconds, seconds_text(r.warm_step_seconds), 100.0 * r.step_matvec_share);
+  out << fmt::format("  a run's unit of time, outputs every 0.1: dense output {} matvecs, {}; a new basis per output {} matvecs, {} "
+                     "({:.2f}x the time); ||difference|| = {:.1e}\n",
+                     r.run_dense_matvecs, seconds_text(r.run_dense_seconds), r.run_fresh_matvecs, seconds_text(r.run_fresh_seconds),
+                     r.run_fresh_seconds / r.run_dense_seconds, r.run_difference);
   out << fmt::format("  peak resident memory {:.1f} MiB ({}); estimate (krylov_dim + 2 states + tables) {:.1f} MiB\n",
                      r.peak_rss_bytes / kMiB, r.peak_rss_per_case ? "this case" : "process peak so far: the kernel did not allow a reset",
                      r.predicted_bytes / kMiB);

@@ -258,8 +258,10 @@ bool info_exact(const Model& m, Index L) {
   fmt::print("spectrum     H within [{:.4g}, {:.4g}] (Weyl bound from the one-body operators, lambda, V, M, N)\n", p.bounds.lower,
              p.bounds.upper);
   auto count = [](Index n) { return n < 0 ? std::string("too many to count") : std::to_string(n); };
-  fmt::print("matvecs      {}: {} per output interval ({:g}), {} per unit time; {} in all ({} outputs)\n", prop,
-             count(p.matvecs_per_interval), p.interval, count(p.matvecs_unit_time), count(p.matvecs_total), p.outputs);
+  fmt::print("matvecs      {}: {} per output interval ({:g}{}), {} for one unit of time; {} in all ({} outputs)\n", prop,
+             count(p.matvecs_per_interval), p.interval,
+             p.propagator == PropagatorKind::Lanczos ? ", on average: one basis serves several outputs" : "",
+             count(p.matvecs_unit_time), count(p.matvecs_total), p.outputs);
   fmt::print("calibration  M = {}, N = {} on this lattice (D = {}), {} threads: matvec {}, observables {}, moments {}, vector "
              "work {} and dense work {} an iteration; took {}\n",
              c.M, c.N, c.dim, c.threads, format_seconds(c.matvec_seconds), format_seconds(c.observe_seconds),
@@ -270,7 +272,7 @@ bool info_exact(const Model& m, Index L) {
              format_seconds(p.matvec_seconds), p.scale, format_seconds(p.step_seconds), format_seconds(p.unit_step_seconds),
              format_seconds(p.output_seconds), format_seconds(p.setup_seconds));
   if (p.krylov_used > 0 && p.krylov_used < p.krylov_dim)
-    fmt::print("memory       expected peak {} (the Krylov basis fills to about {} of its {} vectors at this output interval)\n",
+    fmt::print("memory       expected peak {} (the Krylov basis fills to about {} of its {} vectors for these output times)\n",
                format_bytes(p.expected_peak_bytes), p.krylov_used, p.krylov_dim);
   fmt::print("estimate     the exact solver: about {} for the whole run (matvec counts modelled, seconds calibrated on "
              "this machine: docs/performance.md, \"Time prediction\"; other solvers not included){}\n",

@@ -137,6 +137,10 @@ TEST(Bench, FiguresAndExportAgreeWithAnIndependentDenseHamiltonian) {
   EXPECT_EQ(r.compulsory_bytes, bytes);
   EXPECT_GT(r.matvec_best_s, 0.0);
   EXPECT_LE(r.matvec_best_s, r.matvec_median_s);
+  // a run's unit of time with outputs every 0.1: dense output against a new basis per output, same states
+  EXPECT_GT(r.run_dense_matvecs, 0);
+  EXPECT_LT(r.run_dense_matvecs, r.run_fresh_matvecs);
+  EXPECT_LT(r.run_difference, 2e-10);
   EXPECT_NEAR(r.compulsory_gbs, bytes / r.matvec_best_s / 1e9, 1e-9 * r.compulsory_gbs);
   EXPECT_NEAR(r.fraction_of_triad * r.triad_gbs * 1e9 * r.matvec_best_s, bytes, 1e-9 * bytes);
   EXPECT_GT(r.peak_rss_bytes, 0.0);

@@ -133,6 +133,35 @@ TEST(CostModel, MatvecCountsBracketTheKrylovPropagator) {
   }
 }
 
+TEST(CostModel, RunMatvecCountsBracketTheDenseOutputPropagator) {
+  for (const Case& k : kCases) {
+    const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
+    const SpectralBounds b = hamiltonian_bounds(ops);
+    const double s = 0.5 * (b.upper - b.lower);
+    const Sector sec(ops.lattice.sites(), ops.M, ops.N);
+    const SectorHamiltonian H(sec, ops);
+    for (const Index dim : {30, 12})
+      for (const double dt : {0.05, 0.25, 1.5}) {
+        std::vector<double> times;
+        for (int i = 0; i * dt <= 3.0 + 1e-12; ++i) times.push_back(i * dt);
+        arma::cx_vec psi = trap_product_state(sec, ops);
+        KrylovPropagator<SectorHamiltonian> prop(H, {1e-10, dim, ops.hbar});
+        Index counted = 0;
+        for (std::size_t i = 1; i < times.size(); ++i) {
+          const KrylovResult r = prop.advance(psi.memptr(), times[i - 1], times[i], {dt, times.back()});
+          ASSERT_EQ(r.status, KrylovStatus::Converged);
+          counted += r.matvecs;
+        }
+        const Index predicted = lanczos_run_matvecs(times, s, 1e-10, ops.hbar, dim);
+        const double ratio = static_cast<double>(predicted) / static_cast<double>(counted);
+        EXPECT_GE(ratio, 0.5) << "M " << k.M << " N " << k.N << " dim " << dim << " dt " << dt << ": predicted " << predicted
+                              << ", counted " << counted;
+        EXPECT_LE(ratio, 2.0) << "M " << k.M << " N " << k.N << " dim " << dim << " dt " << dt << ": predicted " << predicted
+                              << ", counted " << counted;
+      }
+  }
+}
+
 TEST(CostModel, MatvecCountsBracketTheChebyshevPropagator) {
   for (const Case& k : kCases) {
     const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
@@ -224,8 +253,9 @@ TEST(CostModel, PredictionAddsUpTheRun) {
   EXPECT_EQ(p.outputs, 5);
   EXPECT_EQ(p.propagator, PropagatorKind::Lanczos);
   const double s = 0.5 * (p.bounds.upper - p.bounds.lower);
-  // four intervals of 0.25 and one energy matvec per output
-  EXPECT_EQ(p.matvecs_total, 4 * lanczos_matvecs(0.25, s, m.exact.tolerance, m.hbar, fp.krylov_dim) + 5);
+  // the four intervals of 0.25 as dense output serves them, and one energy matvec per output
+  Index filled = 0;
+  EXPECT_EQ(p.matvecs_total, lanczos_run_matvecs(m.output_times(), s, m.exact.tolerance, m.hbar, fp.krylov_dim, &filled) + 5);
   EXPECT_GT(p.total_seconds, 0.0);
   EXPECT_TRUE(std::isfinite(p.total_seconds));
   EXPECT_GE(p.total_seconds, p.setup_seconds + 5 * p.output_seconds);
@@ -234,14 +264,15 @@ TEST(CostModel, PredictionAddsUpTheRun) {
   EXPECT_GT(p.calibration.moments_seconds, 0.0);
   EXPECT_GT(p.calibration.initial_state_seconds, 0.0);
   EXPECT_DOUBLE_EQ(p.matvec_seconds, sc.matvec);
-  EXPECT_DOUBLE_EQ(p.output_seconds, sc.view + sc.matvec + (m.hartree.enabled ? sc.moments : 0.0));
+  EXPECT_GT(p.recombine_seconds, 0.0);
+  EXPECT_DOUBLE_EQ(p.output_seconds, sc.view + sc.matvec + (m.hartree.enabled ? sc.moments : 0.0) + p.recombine_seconds);
   Model alone = m;
   alone.hartree.enabled = !m.hartree.enabled;
   const TimePrediction q = predict_exact_time(alone, ops, fp, 2000);
   const ScaledCosts sq = scale_calibration(q.calibration, q.nnz, fp.dim);
-  EXPECT_DOUBLE_EQ(q.output_seconds, sq.view + sq.matvec + (alone.hartree.enabled ? sq.moments : 0.0));
-  // the Lanczos basis is touched as it fills: min(krylov_dim, matvecs an interval + 1) vectors
-  EXPECT_EQ(p.krylov_used, std::min(fp.krylov_dim, p.matvecs_per_interval + 1));
+  EXPECT_DOUBLE_EQ(q.output_seconds, sq.view + sq.matvec + (alone.hartree.enabled ? sq.moments : 0.0) + q.recombine_seconds);
+  // the Lanczos basis is touched as it fills: min(krylov_dim, the most a basis holds + 1) vectors
+  EXPECT_EQ(p.krylov_used, std::min(fp.krylov_dim, filled + 1));
   EXPECT_EQ(format_seconds(0.25), "250 ms");
   EXPECT_EQ(format_seconds(4.5e-5), "45 us");
   EXPECT_EQ(format_seconds(90.0), "90.0 s");

@@ -84,6 +84,10 @@ struct BenchResult {
 
   double compulsory_ratio = 0.0;  ///< matvec_best_s / (compulsory_bytes / triad): 1 = at the triad bandwidth
   double step_matvec_share = 0.0; ///< warm step: its matvecs x matvec_median_s / warm_step_seconds
+  // one unit of time as a run with outputs every 0.1 takes it (warm basis): dense output against a new basis per output
+  Index run_dense_matvecs = 0, run_fresh_matvecs = 0;
+  double run_dense_seconds = 0.0, run_fresh_seconds = 0.0;
+  double run_difference = 0.0;    ///< ||psi_dense - psi_fresh|| at t = 1
   double csr_matvec_best_s = 0.0; ///< plain OpenMP CSR matvec of the same H (0 if not run)
   double csr_speedup = 0.0;       ///< csr_matvec_best_s / matvec_best_s
   double observe_seconds = 0.0;   ///< observe(..., ObserveParts::All), best of 2 (0 if not run)

@@ -53,6 +53,14 @@ Index chebyshev_matvecs(double t, double half_width, double tolerance, double hb
 /// chebyshev_matvecs. \param max_dim >= 4
 Index lanczos_matvecs(double t, double half_width, double tolerance, double hbar, Index max_dim);
 
+/// Matvecs of a run's Lanczos propagation with dense output (KrylovPropagator::advance) through the output
+/// times `times` (increasing), the same k(tau) as lanczos_matvecs: a basis started at an output grows to the
+/// next output and on to the following ones while k(next offset) <= max_dim (the propagator extrapolates that
+/// from the reach its last vector gained); an interval no basis covers takes lanczos_matvecs. `filled` (if given) gets the most
+/// vectors a basis holds. Returns -1 as lanczos_matvecs.
+Index lanczos_run_matvecs(const std::vector<double>& times, double half_width, double tolerance, double hbar, Index max_dim,
+                          Index* filled = nullptr);
+
 /// Measured costs of the kernels on a calibration sector of the model's lattice.
 struct KernelCalibration {
   Index M = 0, N = 0;             ///< the calibration sector (same sites and boson cap as the model)
@@ -114,7 +122,7 @@ struct TimePrediction {
   Index krylov_dim = 0;
   Index outputs = 0;               ///< output times, t = 0 included
   double interval = 0.0;           ///< output_every (the last interval may be shorter)
-  Index matvecs_per_interval = 0;  ///< propagator model for one output interval
+  Index matvecs_per_interval = 0;  ///< propagator model for one output interval (Lanczos: the run's average)
   Index matvecs_unit_time = 0;     ///< the same model for t = 1 (the figure docs/performance.md quotes)
   Index bound_matvecs = 0;         ///< Chebyshev: the spectral-bound estimate (once)
   Index matvecs_total = 0;         ///< all of the run: propagation, bounds and one energy matvec per output
@@ -123,10 +131,12 @@ struct TimePrediction {
   double matvec_seconds = 0.0;     ///< one matvec on the model's sector
   double step_seconds = 0.0;       ///< one output interval's propagation (overhead included)
   double unit_step_seconds = 0.0;  ///< one unit of time's propagation
-  double output_seconds = 0.0;     ///< one output: view pass, energy matvec, moments-only pass if Hartree–Hartree runs
+  double output_seconds = 0.0;     ///< one output: view pass, energy matvec, moments-only pass if Hartree–Hartree runs,
+                                   ///< and for Lanczos recombine_seconds
+  double recombine_seconds = 0.0;  ///< Lanczos: the state from the basis (a read of krylov_used vectors), per output
   double setup_seconds = 0.0;      ///< sector, Hamiltonian, initial state, first touch of the states the propagator fills
   double total_seconds = 0.0;      ///< setup + steps + outputs
-  Index krylov_used = 0;           ///< Lanczos: vectors the basis is expected to fill, min(krylov_dim, matvecs a sub-step + 1)
+  Index krylov_used = 0;           ///< Lanczos: vectors the basis is expected to fill, min(krylov_dim, most a basis holds + 1)
   double expected_peak_bytes = 0;  ///< the footprint with the Krylov basis filled to krylov_used (Lanczos allocates
                                    ///< on use; ExactFootprint::total_bytes is the bound with all krylov_dim vectors)
   KernelCalibration calibration;

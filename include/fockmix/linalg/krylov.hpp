@@ -12,6 +12,11 @@
 /// soon as err(remaining time) <= tol * remaining time; otherwise the largest tau with err(tau) <= tol * tau
 /// is taken (bisection).
 ///
+/// Dense output (`advance`): the basis of the last sub-step is kept, and a run's later output times that it still
+/// reaches within the tolerance are served by recombining it, without matvecs; a new basis grows past the
+/// requested time towards the following outputs. With outputs every 0.1 this takes a run from one basis per
+/// output to one per several (docs/performance.md).
+///
 /// Memory traffic per Lanczos step: the basis is kept unnormalised (s_k = sigma_k v_k), so no pass normalises a
 /// vector, and an operator with `double apply_dot(const cplx* in, cplx* out, double s)` (out = s H in, returning
 /// Re <in, out>, e.g. SectorHamiltonian) gives alpha_k in the matvec's own pass: a step is the matvec plus one
@@ -19,6 +24,7 @@
 #include <armadillo>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <concepts>
 #include <string>
 
@@ -42,6 +48,13 @@ enum class KrylovStatus {
   Stopped        ///< the stop flag was set: psi holds the state after the last completed sub-step
 };
 
+/// The output times a run will ask for (dense output, KrylovPropagator::advance): every `interval` after the
+/// requested one, up to `end`. interval = 0: none beyond the requested time.
+struct OutputPlan {
+  double interval = 0.0;
+  double end = 0.0;
+};
+
 struct KrylovResult {
   KrylovStatus status = KrylovStatus::Converged;
   Index matvecs = 0;            ///< applications of H
@@ -63,71 +76,83 @@ class KrylovPropagator {
 
   const KrylovOptions& options() const noexcept { return opt_; }
 
-  /// psi <- exp(-i t H/hbar) psi (t of either sign). psi has H.rows() entries.
-  /// With `stop`, the flag is read before every sub-step and a set flag ends the propagation (Stopped).
+  /// psi <- exp(-i t H/hbar) psi (t of either sign). psi has H.rows() entries. Every call starts from psi (no
+  /// basis is carried over; `advance` is the dense-output form). With `stop`, the flag is read before every
+  /// sub-step and a set flag ends the propagation (Stopped).
   KrylovResult propagate(cplx* psi, double t, const std::atomic<bool>* stop = nullptr) {
+    live_ = false;
+    direction_ = t < 0 ? -1.0 : 1.0;
+    KrylovResult res = run(psi, 0.0, std::abs(t), OutputPlan{0.0, std::abs(t)}, stop);
+    live_ = false;
+    return res;
+  }
+
+  /// Dense output: psi, the state at time t_from, becomes the state at t_to >= t_from. The basis of the last
+  /// sub-step stays live, so a later call that it still reaches costs no matvec, only the recombination
+  /// psi = ||psi_b|| V_k exp(-i s T_k/hbar) e_1 at the offset s from the basis start t_b (a read of the k basis
+  /// vectors), provided the error bound err(s) <= tol s holds there. A new basis starts from psi at t_from; once
+  /// it reaches t_to it keeps growing towards the following output times of `plan` (t_to + j interval <= end)
+  /// while a proportional estimate says max_dim vectors will reach the next one, so that one basis serves as
+  /// many outputs as it can. psi must be the state the previous call returned (t_from its t_to), else a new
+  /// basis is started. Times are absolute, so a basis rebuilt from (basis_start_state(), basis_start_time())
+  /// with the same first target and plan reproduces the same states bitwise (checkpoints, app/solvers).
+  KrylovResult advance(cplx* psi, double t_from, double t_to, const OutputPlan& plan, const std::atomic<bool>* stop = nullptr) {
+    if (!(t_to >= t_from)) throw InputError("", "t_to", "advance: t_to must not precede t_from");
     KrylovResult res;
-    const Index n = H_.rows();
-    const double direction = t < 0 ? -1.0 : 1.0;
-    double remaining = std::abs(t);
-    const double smallest = 1e-13 * std::max(remaining, 1e-300);
-    while (remaining > 0.0) {
+    if (t_to == t_from) return res;
+    if (!(live_ && direction_ > 0.0 && t_from == last_time_)) live_ = false;
+    direction_ = 1.0;
+    if (live_) {
+      const double s = t_to - start_;
+      if (s <= reach_ * (1.0 + 1e-12)) {
+        const double err = invariant_ ? 0.0 : error(s, dim_);
+        if (err <= opt_.tolerance * s) {
+          recombine(psi, s);
+          res.error_estimate = std::max(0.0, err - served_error_);
+          served_error_ = err;
+          last_time_ = t_to;
+          return res;
+        }
+      }
+      live_ = false;
+    }
+    return run(psi, t_from, t_to, plan, stop);
+  }
+
+  /// The live basis (after advance): its start time, its start state (s_0, a copy of psi at that time) and
+  /// the t_to of the call that built it. has_live_basis() is false after propagate() or a stop.
+  bool has_live_basis() const noexcept { return live_; }
+  /// Drop the live basis: the next advance starts a new one from the psi it is given.
+  void restart() noexcept { live_ = false; }
+  double basis_start_time() const noexcept { return start_; }
+  double basis_first_target() const noexcept { return first_target_; }
+  const cplx* basis_start_state() const noexcept { return V_.col(0); }
+
+ private:
+  /// Sub-steps from psi at t_from (offset 0 of the first basis) to t_to, each basis built by `build`; the last
+  /// one stays live (direction_ applies).
+  KrylovResult run(cplx* psi, double t_from, double t_to, const OutputPlan& plan, const std::atomic<bool>* stop) {
+    KrylovResult res;
+    const double smallest = 1e-13 * std::max(t_to - t_from, 1e-300);
+    double now = t_from;
+    live_ = false;
+    while (t_to - now > 0.0) {
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
         res.status = KrylovStatus::Stopped;
         return res;
       }
-      const double nrm = std::sqrt(vec::norm2(n, psi));
+      const double nrm = std::sqrt(vec::norm2(H_.rows(), psi));
       if (nrm == 0.0) break;
-      // The basis is stored unnormalised: column k holds s_k = sigma_k v_k (sigma_0 = ||psi||, sigma_{k+1} =
-      // beta_k), so no pass normalises a vector; the matvec scales by 1/sigma_k as it goes.
-      vec::copy(n, psi, V_.col(0));
-      alpha_.set_size(opt_.max_dim);
-      beta_.set_size(opt_.max_dim);
-      sigma_.set_size(opt_.max_dim + 1);
-      sigma_(0) = nrm;
-      Index k = 0;
-      bool invariant = false;
-      for (; k < opt_.max_dim; ++k) {
-        cplx* sk = V_.col(k);
-        cplx* w = V_.col(k + 1);
-        // w = H v_k, a = Re <s_k, w> = sigma_k alpha_k
-        double a = 0.0;
-        if constexpr (requires { { H_.apply_dot(sk, w, 1.0) } -> std::convertible_to<double>; }) {
-          a = H_.apply_dot(sk, w, 1.0 / sigma_(k));
-        } else {
-          H_.apply(sk, w);
-          vec::scale(n, 1.0 / sigma_(k), w);
-          a = vec::dot(n, sk, w).real();
-        }
-        ++res.matvecs;
-        alpha_(k) = a / sigma_(k);
-        // w <- H v_k - alpha_k v_k - beta_{k-1} v_{k-1}, of norm beta_k: s_{k+1}
-        const double b = std::sqrt(vec::lanczos_update(n, alpha_(k) / sigma_(k), sk, k > 0 ? beta_(k - 1) / sigma_(k - 1) : 0.0,
-                                                       k > 0 ? V_.col(k - 1) : nullptr, w));
-        beta_(k) = b;
-        sigma_(k + 1) = b;
-        const double scale = std::abs(alpha_(k)) + (k > 0 ? beta_(k - 1) : 0.0) + 1e-300;
-        if (b <= 1e-14 * scale) {  // invariant subspace: the sub-step is exact
-          invariant = true;
-          ++k;
-          break;
-        }
-        if (k + 1 >= 2) {
-          decompose(k + 1);
-          if (error(remaining, k + 1) <= opt_.tolerance * remaining) {
-            ++k;
-            break;
-          }
-        }
-      }
-      const Index dim = std::min(k, opt_.max_dim);
-      decompose(dim);
+      const double remaining = t_to - now;
+      res.matvecs += build(psi, nrm, remaining, now, plan);
+      start_ = now;
+      first_target_ = t_to;
       double tau = remaining;
-      double err = invariant ? 0.0 : error(tau, dim);
+      double err = invariant_ ? 0.0 : error(tau, dim_);
       if (err > opt_.tolerance * tau) {
         // largest tau with err(tau) <= tol tau: halve to a bracket, then bisect
         double lo = tau;
-        while (lo > smallest && error(lo, dim) > opt_.tolerance * lo) lo *= 0.5;
+        while (lo > smallest && error(lo, dim_) > opt_.tolerance * lo) lo *= 0.5;
         if (lo <= smallest) {
           res.status = KrylovStatus::StepTooSmall;
           return res;
@@ -135,23 +160,122 @@ class KrylovPropagator {
         double hi = std::min(2.0 * lo, remaining);
         for (int it = 0; it < 30; ++it) {
           const double mid = 0.5 * (lo + hi);
-          (error(mid, dim) <= opt_.tolerance * mid ? lo : hi) = mid;
+          (error(mid, dim_) <= opt_.tolerance * mid ? lo : hi) = mid;
         }
         tau = lo;
-        err = error(tau, dim);
+        err = error(tau, dim_);
+        reach_ = tau;
       }
-      arma::cx_vec c = nrm * coefficients(direction * tau, dim);
-      for (Index i = 0; i < dim; ++i) c(i) /= sigma_(i);  // v_i = s_i / sigma_i
-      vec::combine(n, dim, V_.data(), c.memptr(), psi);
+      recombine(psi, tau);
       res.error_estimate += err;
       ++res.substeps;
-      remaining -= tau;
-      if (remaining < smallest) remaining = 0.0;
+      now = remaining - tau < smallest ? t_to : now + tau;
+      live_ = true;
+      served_error_ = err;
+      last_time_ = now;
     }
     return res;
   }
 
- private:
+  /// A Lanczos basis of psi (norm nrm) in V_, stopped as soon as it reaches `goal` (err(goal) <= tol goal) and,
+  /// from there, the following output times of `plan` as far as max_dim vectors are expected to go. Sets dim_,
+  /// reach_ (the last target reached, infinite for an invariant subspace, else 0) and the decomposition of T_dim;
+  /// returns the matvecs.
+  Index build(const cplx* psi, double nrm, double goal, double now, const OutputPlan& plan) {
+    const Index n = H_.rows();
+    // The basis is stored unnormalised: column k holds s_k = sigma_k v_k (sigma_0 = ||psi||, sigma_{k+1} =
+    // beta_k), so no pass normalises a vector; the matvec scales by 1/sigma_k as it goes.
+    vec::copy(n, psi, V_.col(0));
+    alpha_.set_size(opt_.max_dim);
+    beta_.set_size(opt_.max_dim);
+    sigma_.set_size(opt_.max_dim + 1);
+    sigma_(0) = nrm;
+    nrm_ = nrm;
+    invariant_ = false;
+    reach_ = 0.0;
+    Index k = 0, k_reached = 0;
+    for (; k < opt_.max_dim; ++k) {
+      cplx* sk = V_.col(k);
+      cplx* w = V_.col(k + 1);
+      // w = H v_k, a = Re <s_k, w> = sigma_k alpha_k
+      double a = 0.0;
+      if constexpr (requires { { H_.apply_dot(sk, w, 1.0) } -> std::convertible_to<double>; }) {
+        a = H_.apply_dot(sk, w, 1.0 / sigma_(k));
+      } else {
+        H_.apply(sk, w);
+        vec::scale(n, 1.0 / sigma_(k), w);
+        a = vec::dot(n, sk, w).real();
+      }
+      alpha_(k) = a / sigma_(k);
+      // w <- H v_k - alpha_k v_k - beta_{k-1} v_{k-1}, of norm beta_k: s_{k+1}
+      const double b = std::sqrt(vec::lanczos_update(n, alpha_(k) / sigma_(k), sk, k > 0 ? beta_(k - 1) / sigma_(k - 1) : 0.0,
+                                                     k > 0 ? V_.col(k - 1) : nullptr, w));
+      beta_(k) = b;
+      sigma_(k + 1) = b;
+      const double scale = std::abs(alpha_(k)) + (k > 0 ? beta_(k - 1) : 0.0) + 1e-300;
+      if (b <= 1e-14 * scale) {  // invariant subspace: the sub-step is exact
+        invariant_ = true;
+        ++k;
+        break;
+      }
+      if (k + 1 >= 2) {
+        decompose(k + 1);
+        if (error(goal, k + 1) <= opt_.tolerance * goal) {
+          reach_ = goal;
+          k_reached = k + 1;
+          // on towards the plan's next output time if the basis is expected to get there within max_dim vectors:
+          // the vectors still needed extrapolated from the reach gained by the last one
+          bool more = plan.interval > 0.0 && now + goal + plan.interval <= plan.end * (1.0 + 1e-12);
+          if (more) {
+            reach_ = reach_of(k + 1, goal);
+            while (now + goal + plan.interval <= plan.end * (1.0 + 1e-12) && goal + plan.interval <= reach_) goal += plan.interval;
+            const double next = goal + plan.interval;
+            more = now + next <= plan.end * (1.0 + 1e-12);
+            if (more) {
+              decompose(k);
+              const double gained = reach_ - (k >= 2 ? reach_of(k, 0.0) : 0.0);
+              decompose(k + 1);
+              more = gained > 0.0 && static_cast<double>(k + 1) + (next - reach_) / gained <= static_cast<double>(opt_.max_dim);
+              if (more) goal = next;
+            }
+          }
+          if (!more) {
+            ++k;
+            break;
+          }
+        }
+      }
+    }
+    dim_ = std::min(k, opt_.max_dim);
+    if (!invariant_ && k_reached > 0 && k_reached < dim_) dim_ = k_reached;  // vectors past the last target reached serve nothing
+    decompose(dim_);
+    if (invariant_) reach_ = std::numeric_limits<double>::infinity();
+    return k;
+  }
+
+  /// The largest tau with err(tau) <= tol tau for the basis of k vectors (decomposed), searched above `lo`
+  /// (reached, or 0): doubling to a bracket, then 40 bisections.
+  double reach_of(Index k, double lo) const {
+    double hi = lo > 0.0 ? 2.0 * lo : 1.0;
+    while (error(hi, k) <= opt_.tolerance * hi) {
+      lo = hi;
+      hi *= 2.0;
+      if (hi > 1e12) return hi;
+    }
+    for (int it = 0; it < 40; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (error(mid, k) <= opt_.tolerance * mid ? lo : hi) = mid;
+    }
+    return lo;
+  }
+
+  /// psi = ||psi_b|| V_dim exp(-i direction s T_dim/hbar) e_1 (the basis scaled back from s_i = sigma_i v_i).
+  void recombine(cplx* psi, double s) {
+    arma::cx_vec c = nrm_ * coefficients(direction_ * s, dim_);
+    for (Index i = 0; i < dim_; ++i) c(i) /= sigma_(i);  // v_i = s_i / sigma_i
+    vec::combine(H_.rows(), dim_, V_.data(), c.memptr(), psi);
+  }
+
   /// Eigen-decomposition of the k x k tridiagonal T_k.
   void decompose(Index k) {
     arma::mat T(k, k, arma::fill::zeros);
@@ -192,6 +316,17 @@ class KrylovPropagator {
   vec::StateBlock V_;
   arma::vec alpha_, beta_, sigma_, evals_;
   arma::mat evecs_;
+  // the live basis (dense output)
+  bool live_ = false;
+  bool invariant_ = false;
+  Index dim_ = 0;
+  double direction_ = 1.0;
+  double nrm_ = 0.0;
+  double start_ = 0.0;          // its start time t_b
+  double first_target_ = 0.0;   // t_to of the call that built it
+  double reach_ = 0.0;          // the largest offset from t_b it serves
+  double served_error_ = 0.0;   // err at the offset of the last state it produced
+  double last_time_ = 0.0;      // the time of that state
 };
 
 }  // namespace fockmix

@@ -49,6 +49,7 @@ class StateBlock {
   cplx* data() noexcept { return p_.get(); }
   const cplx* data() const noexcept { return p_.get(); }
   cplx* col(Index k) noexcept { return p_.get() + k * n_; }
+  const cplx* col(Index k) const noexcept { return p_.get() + k * n_; }
   Index rows() const noexcept { return n_; }
   Index cols() const noexcept { return m_; }
 

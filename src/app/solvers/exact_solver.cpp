@@ -39,6 +39,7 @@ class ExactSolver final : public Solver {
     vec::scale(sector_.size(), 1.0 / std::sqrt(n2), psi_.memptr());
     tolerance_ = c.model.exact.tolerance;
     hbar_ = c.ops.hbar;
+    plan_ = OutputPlan{c.model.output_every, c.model.t_final};
     make_propagator(fp.propagator, fp.krylov_dim, nullptr);
     refresh_view();
   }
@@ -64,7 +65,7 @@ class ExactSolver final : public Solver {
     StepStatus st;
     if (t > t_) {
       if (lanczos_) {
-        const KrylovResult kr = lanczos_->propagate(psi_.memptr(), t - t_, stop);
+        const KrylovResult kr = lanczos_->advance(psi_.memptr(), t_, t, plan_, stop);
         if (kr.status == KrylovStatus::Stopped) return interrupted();
         if (kr.status != KrylovStatus::Converged)
           throw Error(fmt::format("Krylov propagation could not meet tolerance {} at t = {}", tolerance_, t));
@@ -111,6 +112,12 @@ class ExactSolver final : public Solver {
     g.set_attr("krylov_error", krylov_error_);
     g.set_attr("truncated_weight", truncated_weight_);
     g.write("psi", psi_);
+    // the live Lanczos basis's start: a resumed run rebuilds the same basis from it, so it continues bitwise
+    if (lanczos_ && lanczos_->has_live_basis() && lanczos_->basis_start_time() < t_) {
+      g.set_attr("basis_start_time", lanczos_->basis_start_time());
+      g.set_attr("basis_first_target", lanczos_->basis_first_target());
+      g.write("basis_start", arma::cx_vec(const_cast<cplx*>(lanczos_->basis_start_state()), psi_.n_elem, false, true));
+    }
   }
 
   void restore_state(const h5::Group& g) override {
@@ -130,6 +137,7 @@ class ExactSolver final : public Solver {
                     kind == "chebyshev" && known ? &b : nullptr);
     bounds_known_ = known;
     t_ = g.attr_double("t");
+    if (lanczos_ && g.has("basis_start")) replay_basis(g);
     matvecs_ = g.attr_int("matvecs");
     krylov_error_ = g.attr_double("krylov_error");
     truncated_weight_ = g.attr_double("truncated_weight");
@@ -150,6 +158,19 @@ class ExactSolver final : public Solver {
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
  private:
+  /// The checkpointed run's live basis, rebuilt from its start state with the same first target and plan: the
+  /// state it gives at t_ is the checkpointed psi bitwise when the arithmetic is the same (same build, same
+  /// thread count); otherwise the checkpointed psi is kept and the next output starts a new basis.
+  void replay_basis(const h5::Group& g) {
+    const double tb = g.attr_double("basis_start_time"), first = g.attr_double("basis_first_target");
+    if (!(tb < t_) || !(first > tb) || !(first <= t_))
+      throw IoError("checkpoint " + g.path() + ": the Lanczos basis times do not precede the state's time");
+    arma::cx_vec replay(psi_.n_elem);
+    g.read_into("basis_start", replay);
+    lanczos_->advance(replay.memptr(), tb, first, plan_);
+    if (first < t_) lanczos_->advance(replay.memptr(), first, t_, plan_);
+    if (!arma::approx_equal(replay, psi_, "absdiff", 0.0)) lanczos_->restart();
+  }
   /// A stop between sub-steps: psi is at an intermediate time, so the run ends without writing it.
   static StepStatus interrupted() {
     StepStatus st;
@@ -201,6 +222,7 @@ class ExactSolver final : public Solver {
   std::unique_ptr<ChebyshevPropagator<SectorHamiltonian>> chebyshev_;
   double tolerance_ = 0.0;
   double hbar_ = 1.0;
+  OutputPlan plan_;            ///< the run's output times, for the Lanczos basis's dense output
   bool bounds_known_ = false;  ///< the Chebyshev propagator has estimated its spectral bounds
   double t_ = 0.0;
   Index matvecs_ = 0;
