@@ -139,8 +139,9 @@ std::vector<cplx> diagonal_of(const HopTable& t, const arma::cx_mat& A) {
   return d;
 }
 
-/// The fermion moves of a table grouped by RDM pair (from*L + to), rows ascending within a pair: gamma_F(from, to)
-/// is then one dot product per pair, accumulated in registers.
+/// The fermion moves of a table with from < to grouped by RDM pair (from*L + to), rows ascending within a pair:
+/// gamma_F(from, to) is then one dot product per pair, accumulated in registers. The moves with from > to are left
+/// out: they give the conjugates (gamma_F is Hermitian: the reverse move has the same real coefficient).
 struct PairMoves {
   struct Move {
     std::int32_t row, target;
@@ -153,14 +154,16 @@ struct PairMoves {
 PairMoves pair_moves(const std::vector<FusedMove>& hf, const std::vector<Index>& hop_offset, Index DF, Index L) {
   PairMoves pm;
   pm.offset.assign(static_cast<std::size_t>(L * L + 1), 0);
-  for (const FusedMove& h : hf) ++pm.offset[static_cast<std::size_t>(h.pair) + 1];
+  auto upper = [L](std::int32_t pair) { return pair / L < pair % L; };
+  for (const FusedMove& h : hf)
+    if (upper(h.pair)) ++pm.offset[static_cast<std::size_t>(h.pair) + 1];
   for (Index p = 0; p < L * L; ++p) pm.offset[p + 1] += pm.offset[p];
-  pm.moves.resize(hf.size());
+  pm.moves.resize(static_cast<std::size_t>(pm.offset.back()));
   std::vector<Index> next(pm.offset.begin(), pm.offset.end() - 1);
   for (Index i = 0; i < DF; ++i)
     for (Index q = hop_offset[i]; q < hop_offset[i + 1]; ++q) {
       const FusedMove& h = hf[q];
-      pm.moves[next[h.pair]++] = {static_cast<std::int32_t>(i), h.target, h.coef};
+      if (upper(h.pair)) pm.moves[next[h.pair]++] = {static_cast<std::int32_t>(i), h.target, h.coef};
     }
   return pm;
 }
@@ -283,7 +286,9 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   // most L columns (read once, from L2) instead of a dot product per boson move (L - 1 per occupied site, whose
   // targets lie far apart in the boson ranking). For the moments, with n_phi = b*(phi) b(phi) and
   // N_B^exc = N - n_phi: u = b(phi) psi (N - 1 bosons), <N_B^exc> = N ||psi||^2 - ||u||^2 and
-  // <(N_B^exc)^2> = N^2 ||psi||^2 - 2N ||u||^2 + ||P b*(phi) u||^2 (P: the sector, capped or not).
+  // <(N_B^exc)^2> = N^2 ||psi||^2 - 2N ||u||^2 + ||P b*(phi) u||^2 (P: the sector, capped or not). Without a cap
+  // (P = 1), ||b*(phi) u||^2 = ||b(phi) u||^2 + ||phi||^2 ||u||^2 (the commutator [b, b*] = ||phi||^2): b(phi) u has
+  // N - 2 bosons, a Gram-like pass over the parents of D_B(N - 2) states instead of the occupied sites of D_B.
   const Index Nm = std::max<Index>(N - 1, 0);
   const BosonBasis Bm(L, Nm, B.truncated() ? B.cap() : 0);
   const Index DBm = N > 0 ? Bm.size() : 0;
@@ -303,7 +308,24 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   }
   std::vector<std::int32_t> child;  // per entry of mb.occ: the N - 1 state with one boson fewer at that site
   std::vector<cplx> u;              // b(phi) psi, D_F x D_B(N - 1)
-  if (moments && N > 0) {
+  const bool commute = moments && !B.truncated();  // ||b* u||^2 through the commutator (no cap)
+  const BosonBasis Bmm(L, commute && N > 1 ? N - 2 : 0, 0);
+  const Index DBmm = commute && N > 1 ? Bmm.size() : 0;
+  std::vector<std::int32_t> parent2(static_cast<std::size_t>(DBmm * L), -1);  // N - 2 -> N - 1, as parent
+  std::vector<double> sq2(static_cast<std::size_t>(DBmm * L), 0.0);
+  {
+    std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
+    for (Index jmm = 0; jmm < DBmm; ++jmm) {
+      std::copy(Bmm.occupations(jmm), Bmm.occupations(jmm) + L, n.begin());
+      for (Index y = 0; y < L; ++y) {
+        ++n[y];
+        parent2[jmm * L + y] = static_cast<std::int32_t>(Bm.rank(n.data()));
+        --n[y];
+        sq2[jmm * L + y] = std::sqrt(static_cast<double>(n[y]) + 1.0);
+      }
+    }
+  }
+  if (moments && N > 0 && !commute) {
     child.resize(mb.occ.size());
     std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
     for (Index j = 0; j < DB; ++j) {
@@ -314,8 +336,8 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
         ++n[mb.occ[o].site];
       }
     }
-    u.resize(static_cast<std::size_t>(DF * DBm));
   }
+  if (moments && N > 0) u.resize(static_cast<std::size_t>(DF * DBm));
 
   const auto LL = static_cast<std::size_t>(L * L);
   std::vector<cplx> gF(LL, 0.0), gB(LL, 0.0);
@@ -429,8 +451,32 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
         su += s;
       }
     }
-    // moments: ||P b*(phi) u||^2 column by column of the sector
-    if (moments && N > 0) {
+    // moments, without a cap: ||b(phi) u||^2 over the states of N - 2 bosons (parents in the N - 1 basis)
+    if (commute && N > 1) {
+#pragma omp for schedule(static)
+      for (Index jmm = 0; jmm < DBmm; ++jmm) {
+        double* wr = reinterpret_cast<double*>(w.data());
+        for (Index r = 0; r < 2 * DF; ++r) wr[r] = 0.0;
+        for (Index y = 0; y < L; ++y) {
+          const std::int32_t p = parent2[jmm * L + y];
+          if (p < 0) continue;
+          const cplx f = std::conj(phi(y)) * sq2[jmm * L + y];
+          const double fr = f.real(), fi = f.imag();
+          const double* ur = reinterpret_cast<const double*>(u.data() + static_cast<Index>(p) * DF);
+#pragma omp simd
+          for (Index r = 0; r < DF; ++r) {
+            wr[2 * r] += fr * ur[2 * r] - fi * ur[2 * r + 1];
+            wr[2 * r + 1] += fr * ur[2 * r + 1] + fi * ur[2 * r];
+          }
+        }
+        double s = 0.0;
+#pragma omp simd reduction(+ : s)
+        for (Index r = 0; r < 2 * DF; ++r) s += wr[r] * wr[r];
+        sw += s;
+      }
+    }
+    // moments with a cap: ||P b*(phi) u||^2 column by column of the sector
+    if (moments && N > 0 && !commute) {
 #pragma omp for schedule(static)
       for (Index j = 0; j < DB; ++j) {
         double* wr = reinterpret_cast<double*>(w.data());
@@ -472,7 +518,8 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
     out.gamma_B.zeros(L, L);
     for (Index x = 0; x < L; ++x)
       for (Index xp = 0; xp < L; ++xp) {
-        out.gamma_F(x, xp) = gF[x * L + xp];
+        // gamma_F's tiles sum the moves x < xp only (pair_moves): the rest is their conjugate
+        out.gamma_F(x, xp) = x < xp ? gF[x * L + xp] : std::conj(gF[xp * L + x]);
         out.gamma_B(x, xp) = gB[x * L + xp];
       }
     for (Index i = 0; i < DF; ++i)
@@ -482,6 +529,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   }
   if (moments) {
     const double Nd = static_cast<double>(N);
+    if (commute) w2 += arma::cdot(phi, phi).real() * u2;  // ||b* u||^2 = ||b u||^2 + ||phi||^2 ||u||^2
     out.moments = {nF, nF2, Nd * norm2 - u2, Nd * Nd * norm2 - 2.0 * Nd * u2 + w2};
   }
   return out;
