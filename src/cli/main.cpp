@@ -232,7 +232,10 @@ bool info_exact(const Model& m, Index L) {
                m.exact.coherent_tolerance);
   const double phys = physical_memory_bytes();
   const std::string with = fp.propagator == PropagatorKind::Lanczos ? fmt::format("Lanczos, Krylov dimension {}", fp.krylov_dim)
-                                                                    : "Chebyshev, 4 state vectors";
+                                    : fp.chebyshev_window > 1
+                                        ? fmt::format("Chebyshev, {} state vectors: {} output times per expansion",
+                                                      kChebyshevStates + fp.chebyshev_window, fp.chebyshev_window)
+                                        : "Chebyshev, 4 state vectors";
   const std::string moments = fp.moments_bytes > 0 ? ", moments scratch " + format_bytes(fp.moments_bytes) : "";
   fmt::print("memory       one state {}, tables {}{}, peak estimate {} ({}; limit {}; machine {})\n", format_bytes(fp.state_bytes),
              format_bytes(fp.table_bytes), moments, format_bytes(fp.total_bytes), with,
@@ -260,7 +263,9 @@ bool info_exact(const Model& m, Index L) {
   auto count = [](Index n) { return n < 0 ? std::string("too many to count") : std::to_string(n); };
   fmt::print("matvecs      {}: {} per output interval ({:g}{}), {} for one unit of time; {} in all ({} outputs)\n", prop,
              count(p.matvecs_per_interval), p.interval,
-             p.propagator == PropagatorKind::Lanczos ? ", on average: one basis serves several outputs" : "",
+             p.propagator == PropagatorKind::Lanczos ? ", on average: one basis serves several outputs"
+             : fp.chebyshev_window > 1              ? fmt::format(", on average: up to {} outputs an expansion", fp.chebyshev_window)
+                                                    : "",
              count(p.matvecs_unit_time), count(p.matvecs_total), p.outputs);
   fmt::print("calibration  M = {}, N = {} on this lattice (D = {}), {} threads: matvec {}, observables {}, moments {}, vector "
              "work {} and dense work {} an iteration; took {}\n",

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "fockmix/linalg/vector_ops.hpp"
 #include "fockmix/core/parallel.hpp"
 
@@ -79,23 +80,43 @@ void copy_and_scale(Index n, cplx a, cplx* x, cplx* y) {
   }
 }
 
-double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* u, cplx* w, cplx c, cplx* acc) {
+double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* u, cplx* w, Index m, const cplx* c, cplx* const* acc) {
   double s = 0.0;
-  if (u == nullptr) {
+  if (m == 1) {  // one output: the accumulator in a register-resident pointer, the loop the compiler vectorises best
+    cplx* a = acc[0];
+    const cplx c0 = c[0];
+    if (u == nullptr) {
 #pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
-    for (Index i = 0; i < n; ++i) {
-      const cplx x = f * w[i] + g * v[i];
+      for (Index i = 0; i < n; ++i) {
+        const cplx x = f * w[i] + g * v[i];
+        w[i] = x;
+        a[i] += mul(c0, x);
+        s += std::norm(x);
+      }
+    } else {
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
+      for (Index i = 0; i < n; ++i) {
+        const cplx x = f * w[i] + g * v[i] - u[i];
+        w[i] = x;
+        a[i] += mul(c0, x);
+        s += std::norm(x);
+      }
+    }
+    return s;
+  }
+  // several outputs: blocks of the state so that w's block stays in L1 while every accumulator takes it
+#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
+  for (Index b = 0; b < n; b += 1024) {
+    const Index e = std::min<Index>(b + 1024, n);
+    for (Index i = b; i < e; ++i) {
+      const cplx x = f * w[i] + g * v[i] - (u != nullptr ? u[i] : cplx(0.0));
       w[i] = x;
-      acc[i] += mul(c, x);
       s += std::norm(x);
     }
-  } else {
-#pragma omp parallel for schedule(static) reduction(+ : s) if (worth_threading(n))
-    for (Index i = 0; i < n; ++i) {
-      const cplx x = f * w[i] + g * v[i] - u[i];
-      w[i] = x;
-      acc[i] += mul(c, x);
-      s += std::norm(x);
+    for (Index k = 0; k < m; ++k) {
+      cplx* a = acc[k];
+      const cplx ck = c[k];
+      for (Index i = b; i < e; ++i) a[i] += mul(ck, w[i]);
     }
   }
   return s;

@@ -42,6 +42,9 @@ PropagatorChoice choose_propagator(Index dim, Index max_krylov_dim, double table
     c.kind = PropagatorKind::Chebyshev;
     c.total_bytes = static_cast<double>(kChebyshevStates) * vec + table_bytes;
     c.fits = c.total_bytes <= limit_bytes;
+    const double spare = std::floor((limit_bytes - c.total_bytes) / vec);  // NaN or negative: none
+    c.window = spare >= 2.0 ? (spare >= static_cast<double>(kMaxChebyshevWindow) ? kMaxChebyshevWindow : static_cast<Index>(spare)) : 1;
+    if (c.window > 1) c.total_bytes += static_cast<double>(c.window) * vec;
   }
   return c;
 }
@@ -79,6 +82,7 @@ ExactFootprint exact_footprint(const Model& model) {
   f.krylov_dim = krylov_dim_for_memory(f.dim, model.exact.krylov_dim, fixed, limit);
   const PropagatorChoice c = choose_propagator(f.dim, std::max<Index>(4, model.exact.krylov_dim), fixed, limit, model.exact.propagator);
   f.propagator = c.kind;
+  f.chebyshev_window = c.window;
   f.total_bytes = c.total_bytes;
   f.fits = c.fits;
   return f;

@@ -188,6 +188,46 @@ TEST(CostModel, MatvecCountsBracketTheChebyshevPropagator) {
   }
 }
 
+// The Chebyshev windows (several outputs an expansion) as the run model counts them against propagate_window.
+TEST(CostModel, RunMatvecCountsBracketTheChebyshevWindows) {
+  for (const Case& k : kCases) {
+    const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
+    const SpectralBounds b = hamiltonian_bounds(ops);
+    const double s = 0.5 * (b.upper - b.lower);
+    const Sector sec(ops.lattice.sites(), ops.M, ops.N);
+    const SectorHamiltonian H(sec, ops);
+    for (const Index window : {1, 4, 8})
+      for (const double dt : {0.05, 0.5}) {
+        std::vector<double> times;
+        for (int i = 0; i * dt <= 2.0 + 1e-12; ++i) times.push_back(i * dt);
+        arma::cx_vec psi = trap_product_state(sec, ops);
+        ChebyshevOptions o;
+        o.hbar = ops.hbar;
+        ChebyshevPropagator<SectorHamiltonian> prop(H, o);
+        const double reach = prop.window_reach();
+        std::vector<arma::cx_vec> out(static_cast<std::size_t>(window), arma::cx_vec(H.rows()));
+        Index counted = 0;
+        for (std::size_t i = 0; i + 1 < times.size();) {
+          std::vector<double> taus;
+          std::vector<cplx*> ptr;
+          for (std::size_t j = i + 1; j < times.size() && static_cast<Index>(taus.size()) < window && times[j] - times[i] <= reach; ++j) {
+            taus.push_back(times[j] - times[i]);
+            ptr.push_back(out[taus.size() - 1].memptr());
+          }
+          const ChebyshevResult r = prop.propagate_window(psi.memptr(), taus, ptr.data());
+          ASSERT_EQ(r.status, ChebyshevStatus::Converged);
+          counted += r.matvecs - r.bound_matvecs;
+          psi = out[taus.size() - 1];
+          i += taus.size();
+        }
+        const Index predicted = chebyshev_run_matvecs(times, s, 1e-10, ops.hbar, window);
+        const double ratio = static_cast<double>(predicted) / static_cast<double>(counted);
+        EXPECT_GE(ratio, 0.5) << "window " << window << " dt " << dt << ": predicted " << predicted << ", counted " << counted;
+        EXPECT_LE(ratio, 2.0) << "window " << window << " dt " << dt << ": predicted " << predicted << ", counted " << counted;
+      }
+  }
+}
+
 TEST(CostModel, CountsStayFiniteOrRefuseOnExtremeInputs) {
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(lanczos_matvecs(0.0, 10.0, 1e-10, 1.0, 30), 0);

@@ -112,6 +112,49 @@ TEST(Chebyshev, AgreesWithLanczosAndUndoesItself) {
   EXPECT_NEAR(arma::norm(psi), 1.0, 1e-10);
 }
 
+// One expansion, several output times: each against the dense exponential of the independent reference H and
+// against its own propagate(); psi untouched; fewer matvecs than expansions one by one; a set stop flag ends it.
+TEST(Chebyshev, WindowOfOutputsMatchesDenseExponentialAndSingleExpansions) {
+  Fixture f;
+  const Sector s(6, 2, 3);
+  SectorHamiltonian H(s, f.tF, f.tB, f.V, 0.8);
+  const auto ref = test::build_reference(6, 2, 3, 0, f.tF, f.tB, f.V, 0.8);
+  for (double hbar : {1.0, 0.37}) {
+    const arma::cx_vec psi = random_state(H.rows(), 9);
+    const arma::cx_vec psi_ref = ref.to_reference(s, psi);
+    ChebyshevOptions o;
+    o.hbar = hbar;
+    ChebyshevPropagator<SectorHamiltonian> cheb(H, o);
+    const std::vector<double> taus{0.1, 0.2, 0.3, 0.45, 0.6};
+    std::vector<arma::cx_vec> out(taus.size(), arma::cx_vec(H.rows()));
+    std::vector<cplx*> ptr;
+    for (auto& v : out) ptr.push_back(v.memptr());
+    std::vector<double> errors;
+    const arma::cx_vec before = psi;
+    const ChebyshevResult r = cheb.propagate_window(psi.memptr(), taus, ptr.data(), &errors);
+    ASSERT_EQ(r.status, ChebyshevStatus::Converged);
+    EXPECT_TRUE(arma::approx_equal(psi, before, "absdiff", 0.0));
+    ASSERT_EQ(errors.size(), taus.size());
+    Index single = 0;
+    for (std::size_t m = 0; m < taus.size(); ++m) {
+      const arma::cx_vec exact = test::exp_hermitian(ref.H, taus[m], hbar) * psi_ref;
+      EXPECT_LT(arma::norm(ref.to_reference(s, out[m]) - exact), 1e-10 * taus[m]) << "hbar " << hbar << " t " << taus[m];
+      EXPECT_LE(errors[m], 1e-10 * taus[m]);
+      arma::cx_vec one = psi;
+      single += cheb.propagate(one.memptr(), taus[m]).matvecs;
+      EXPECT_LT(arma::norm(one - out[m]), 1e-12) << taus[m];  // the same K_m terms, summed in the same order
+    }
+    EXPECT_LT(r.matvecs - r.bound_matvecs, single / 2);
+    // a stop flag set before the expansion: Stopped, psi untouched
+    std::atomic<bool> stop{true};
+    EXPECT_EQ(cheb.propagate_window(psi.memptr(), taus, ptr.data(), nullptr, &stop).status, ChebyshevStatus::Stopped);
+    EXPECT_TRUE(arma::approx_equal(psi, before, "absdiff", 0.0));
+    // times out of order or beyond one expansion's reach
+    EXPECT_THROW(cheb.propagate_window(psi.memptr(), {0.2, 0.1}, ptr.data()), InputError);
+    EXPECT_THROW(cheb.propagate_window(psi.memptr(), {2.0 * cheb.window_reach()}, ptr.data()), InputError);
+  }
+}
+
 TEST(Chebyshev, LongTimesTakeSubstepsAndGivenBoundsAreUsed) {
   // 2 x 2 matrix with eigenvalues -3 and 5: exp(-i t H) analytically
   DenseOp op;
@@ -175,12 +218,22 @@ TEST(PropagatorChoice, LanczosWhenTheBasisFitsChebyshevOtherwise) {
   EXPECT_EQ(c.krylov_dim, 30);
   EXPECT_NEAR(c.total_bytes, 32 * state + tables, 1.0);
   EXPECT_TRUE(c.fits);
-  // room for 11 Krylov vectors only: Chebyshev, 4 states (psi, 3 recurrence buffers)
+  // room for 11 Krylov vectors only: Chebyshev, 4 states (psi, 3 recurrence buffers) and a window of 8 output
+  // states (13.5 - 4 = 9.5 spare, capped at kMaxChebyshevWindow)
   c = choose_propagator(D, 30, tables, tables + 13.5 * state);
   EXPECT_EQ(c.kind, PropagatorKind::Chebyshev);
-  EXPECT_NEAR(c.total_bytes, 4 * state + tables, 1.0);
+  EXPECT_EQ(c.window, kMaxChebyshevWindow);
+  EXPECT_NEAR(c.total_bytes, (4 + kMaxChebyshevWindow) * state + tables, 1.0);
   EXPECT_TRUE(c.fits);
   EXPECT_LE(c.total_bytes, tables + 13.5 * state);
+  // the window takes what is spare: 6.9 states spare -> 6 outputs an expansion; 1.5 spare -> no window (1)
+  c = choose_propagator(D, 30, tables, tables + 10.9 * state);
+  EXPECT_EQ(c.window, 6);
+  EXPECT_NEAR(c.total_bytes, 10 * state + tables, 1.0);
+  c = choose_propagator(D, 30, tables, tables + 5.5 * state);
+  EXPECT_EQ(c.kind, PropagatorKind::Chebyshev);
+  EXPECT_EQ(c.window, 1);
+  EXPECT_NEAR(c.total_bytes, 4 * state + tables, 1.0);
   // forced Lanczos in the same room: the dimension is capped, never above what fits
   c = choose_propagator(D, 30, tables, tables + 13.5 * state, PropagatorPreference::Lanczos);
   EXPECT_EQ(c.kind, PropagatorKind::Lanczos);

@@ -53,6 +53,13 @@ Index chebyshev_matvecs(double t, double half_width, double tolerance, double hb
 /// chebyshev_matvecs. \param max_dim >= 4
 Index lanczos_matvecs(double t, double half_width, double tolerance, double hbar, Index max_dim);
 
+/// Matvecs of a run's Chebyshev propagation through the output times `times` with up to `window` (>= 1) of them
+/// from one expansion (ExactSolver: ChebyshevPropagator::propagate_window), a window ending where one expansion's
+/// reach (max_phase hbar / half_width) would be exceeded: chebyshev_matvecs of each window's span; bound
+/// estimate excluded. Returns -1 as chebyshev_matvecs.
+Index chebyshev_run_matvecs(const std::vector<double>& times, double half_width, double tolerance, double hbar, Index window,
+                            double max_phase = 200.0);
+
 /// Matvecs of a run's Lanczos propagation with dense output (KrylovPropagator::advance) through the output
 /// times `times` (increasing), the same k(tau) as lanczos_matvecs: a basis started at an output grows to the
 /// next output and on to the following ones while k(next offset) <= max_dim (the propagator extrapolates that

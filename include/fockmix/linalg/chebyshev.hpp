@@ -12,6 +12,7 @@
 /// propagator; SpectralBounds can also be given). A violated bound shows up as ||T_k(Hn) psi|| > ||psi||,
 /// which the recurrence monitors (status BoundsViolated).
 #include <armadillo>
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <concepts>
@@ -112,7 +113,7 @@ class ChebyshevPropagator {
     const Index n = H_.rows();
     bounds(&res.bound_matvecs);
     res.matvecs = res.bound_matvecs;
-    const double a = 0.5 * (bounds_.upper + bounds_.lower), s = 0.5 * (bounds_.upper - bounds_.lower);
+    const double s = 0.5 * (bounds_.upper - bounds_.lower);
     const double direction = t < 0 ? -1.0 : 1.0;
     double remaining = std::abs(t);
     const double tau_max = opt_.max_phase * opt_.hbar / s;
@@ -126,41 +127,106 @@ class ChebyshevPropagator {
       remaining -= tau;
       const double nrm2 = vec::norm2(n, psi);
       if (nrm2 == 0.0) break;
-      const double R = tau * s / opt_.hbar;
+      const std::vector<double> taus{tau};
+      cplx* const acc[] = {psi};
       double tail = 0.0;
-      const Index K = chebyshev::terms_for(R, opt_.tolerance * tau, tail);
-      const std::vector<double> J = chebyshev::bessel_j(K, R);
-      // c_k = (2 - delta_k0) (-i dir)^k J_k(R) exp(-i dir tau a/hbar)
-      const cplx phase = std::polar(1.0, -direction * tau * a / opt_.hbar);
-      const cplx minus_i(0.0, -direction);
-      std::vector<cplx> c(static_cast<std::size_t>(K + 1));
-      cplx ik = 1.0;
-      for (Index k = 0; k <= K; ++k, ik *= minus_i) c[k] = (k == 0 ? 1.0 : 2.0) * J[k] * ik * phase;
-      cplx* prev = buf_.col(0);
-      cplx* cur = buf_.col(1);
-      cplx* next = buf_.col(2);
-      // phi_0 = psi; acc (in psi) = c_0 psi
-      vec::copy_and_scale(n, c[0], psi, cur);
-      double grow = 1.0;
-      for (Index k = 1; k <= K; ++k) {
-        H_.apply(cur, next);
-        ++res.matvecs;
-        // phi_1 = Hn phi_0; phi_k = 2 Hn phi_{k-1} - phi_{k-2}
-        const double f = (k == 1 ? 1.0 : 2.0) / s;
-        const double g2 = vec::chebyshev_update(n, f, -f * a, cur, k == 1 ? nullptr : prev, next, c[k], psi);
-        grow = std::max(grow, g2 / nrm2);
-        std::swap(prev, cur);
-        std::swap(cur, next);
-      }
-      if (grow > 1.0 + 1e-6) res.status = ChebyshevStatus::BoundsViolated;
+      if (expand(psi, nrm2, taus, direction, acc, nullptr, res, &tail) == ChebyshevStatus::BoundsViolated)
+        res.status = ChebyshevStatus::BoundsViolated;
       res.error_estimate += tail;
-      res.terms = K + 1;
       ++res.substeps;
     }
     return res;
   }
 
+  /// The longest time one expansion covers (R = tau s/hbar <= max_phase): the reach of propagate_window. Estimates
+  /// the bounds if they are not known yet (matvecs added to *matvecs).
+  double window_reach(Index* matvecs = nullptr) {
+    const SpectralBounds b = bounds(matvecs);
+    return opt_.max_phase * opt_.hbar / (0.5 * (b.upper - b.lower));
+  }
+
+  /// Several output times from one expansion: outs[m] = exp(-i taus[m] H/hbar) psi for 0 < taus[0] < taus[1] < ...
+  /// <= window_reach(), psi unchanged (no aliasing with outs). The recurrence runs to the order of the last time;
+  /// output m takes its own K_m terms, so each meets the tolerance as its own propagate() would, and errors[m] (if
+  /// given) gets its a-priori bound. Each accumulator costs a read and a write of a state per term while active.
+  /// With `stop`, the flag is read at every term; a set flag ends the expansion (Stopped; outs unspecified).
+  ChebyshevResult propagate_window(const cplx* psi, const std::vector<double>& taus, cplx* const* outs,
+                                   std::vector<double>* errors = nullptr, const std::atomic<bool>* stop = nullptr) {
+    ChebyshevResult res;
+    bounds(&res.bound_matvecs);
+    res.matvecs = res.bound_matvecs;
+    if (taus.empty()) return res;
+    for (std::size_t m = 0; m < taus.size(); ++m)
+      if (!(taus[m] > (m == 0 ? 0.0 : taus[m - 1])))
+        throw InputError("", "taus", "propagate_window: the times must be positive and increasing");
+    if (taus.back() > window_reach() * (1.0 + 1e-12)) throw InputError("", "taus", "propagate_window: beyond one expansion's reach");
+    std::vector<double> tails(taus.size(), 0.0);
+    const double nrm2 = vec::norm2(H_.rows(), psi);
+    res.status = expand(psi, nrm2, taus, 1.0, outs, stop, res, tails.data());
+    res.substeps = 1;
+    res.error_estimate = tails.back();
+    if (errors != nullptr) *errors = std::move(tails);
+    return res;
+  }
+
  private:
+  /// The expansion of psi0 (squared norm nrm2) to the times taus (increasing, direction dir) into acc[m]; acc[0] may
+  /// be psi0 itself when there is one time (in place). Adds the matvecs to res; tails[m] gets output m's bound.
+  /// Returns BoundsViolated if ||T_k(Hn) psi|| outgrew ||psi||, Stopped if the flag was set, else Converged.
+  ChebyshevStatus expand(const cplx* psi0, double nrm2, const std::vector<double>& taus, double dir, cplx* const* acc,
+                         const std::atomic<bool>* stop, ChebyshevResult& res, double* tails) {
+    const Index n = H_.rows();
+    const Index m = static_cast<Index>(taus.size());
+    if (nrm2 == 0.0) {
+      for (Index o = 0; o < m; ++o)
+        if (acc[o] != psi0) vec::copy(n, psi0, acc[o]);
+      return ChebyshevStatus::Converged;
+    }
+    const double a = 0.5 * (bounds_.upper + bounds_.lower), s = 0.5 * (bounds_.upper - bounds_.lower);
+    // c_k of output o = (2 - delta_k0) (-i dir)^k J_k(R_o) exp(-i dir tau_o a/hbar), K_o terms
+    std::vector<Index> K(static_cast<std::size_t>(m));
+    std::vector<std::vector<cplx>> c(static_cast<std::size_t>(m));
+    for (Index o = 0; o < m; ++o) {
+      const double R = taus[o] * s / opt_.hbar;
+      K[o] = chebyshev::terms_for(R, opt_.tolerance * taus[o], tails[o]);
+      const std::vector<double> J = chebyshev::bessel_j(K[o], R);
+      const cplx phase = std::polar(1.0, -dir * taus[o] * a / opt_.hbar);
+      const cplx minus_i(0.0, -dir);
+      c[o].resize(static_cast<std::size_t>(K[o] + 1));
+      cplx ik = 1.0;
+      for (Index k = 0; k <= K[o]; ++k, ik *= minus_i) c[o][k] = (k == 0 ? 1.0 : 2.0) * J[k] * ik * phase;
+    }
+    cplx* prev = buf_.col(0);
+    cplx* cur = buf_.col(1);
+    cplx* next = buf_.col(2);
+    // phi_0 = psi0; acc[o] = c_0 psi0
+    if (m == 1 && acc[0] == psi0) {
+      vec::copy_and_scale(n, c[0][0], acc[0], cur);
+    } else {
+      vec::copy(n, psi0, cur);
+      for (Index o = 0; o < m; ++o) vec::combine(n, 1, psi0, &c[o][0], acc[o]);
+    }
+    double grow = 1.0;
+    std::vector<cplx> ck(static_cast<std::size_t>(m));
+    const Index Kmax = *std::max_element(K.begin(), K.end());
+    Index first = 0;  // outputs [first, m) still take terms (K ascends with tau)
+    for (Index k = 1; k <= Kmax; ++k) {
+      if (m > 1 && stop != nullptr && stop->load(std::memory_order_relaxed)) return ChebyshevStatus::Stopped;
+      while (first < m && K[first] < k) ++first;
+      H_.apply(cur, next);
+      ++res.matvecs;
+      // phi_1 = Hn phi_0; phi_k = 2 Hn phi_{k-1} - phi_{k-2}
+      const double f = (k == 1 ? 1.0 : 2.0) / s;
+      for (Index o = first; o < m; ++o) ck[o] = c[o][k];
+      const double g2 = vec::chebyshev_update(n, f, -f * a, cur, k == 1 ? nullptr : prev, next, m - first, ck.data() + first, acc + first);
+      grow = std::max(grow, g2 / nrm2);
+      std::swap(prev, cur);
+      std::swap(cur, next);
+    }
+    res.terms = Kmax + 1;
+    return grow > 1.0 + 1e-6 ? ChebyshevStatus::BoundsViolated : ChebyshevStatus::Converged;
+  }
+
   /// bound_steps Lanczos steps (three vectors, no reorthogonalisation: ghosts do not move the extremes).
   Index estimate_bounds() {
     const Index n = H_.rows();

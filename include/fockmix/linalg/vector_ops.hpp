@@ -35,8 +35,9 @@ void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y);
 
 /// y = x, then x *= a (complex a): one pass.
 void copy_and_scale(Index n, cplx a, cplx* x, cplx* y);
-/// One Chebyshev recurrence pass: w = f w + g v - u (u may be null: no u term), acc += c w; returns ||w||^2.
-double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* u, cplx* w, cplx c, cplx* acc);
+/// One Chebyshev recurrence pass: w = f w + g v - u (u may be null: no u term), acc[a] += c[a] w for the m >= 1
+/// accumulators; returns ||w||^2.
+double chebyshev_update(Index n, double f, double g, const cplx* v, const cplx* u, cplx* w, Index m, const cplx* c, cplx* const* acc);
 /// Uninitialised storage of m state vectors of n complex numbers each (column k at data() + k n), 2 MiB
 /// aligned. Nothing is touched here: first touch happens in the (threaded) kernels, and vectors never used
 /// are never faulted in. (Advising transparent huge pages made first touch 1.4 to 2.6x slower on the

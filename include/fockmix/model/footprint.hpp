@@ -17,6 +17,10 @@ enum class PropagatorKind { Lanczos, Chebyshev };
 /// in all). The energy needs no state of its own (SectorHamiltonian::expectation).
 inline constexpr Index kLanczosExtraStates = 2;
 inline constexpr Index kChebyshevStates = 4;
+/// Chebyshev serves up to this many consecutive output times from one expansion (ChebyshevPropagator::
+/// propagate_window) when the memory limit holds that many more states: each costs a state, and a read and a write
+/// of one per term while it takes terms.
+inline constexpr Index kMaxChebyshevWindow = 8;
 /// Auto chooses Lanczos only with at least min(max_krylov_dim, this) vectors: a Krylov space smaller than
 /// this needs many sub-steps per unit time, where Chebyshev needs a similar number of matvecs in 4 states.
 inline constexpr Index kMinAutoKrylovDim = 16;
@@ -25,6 +29,7 @@ inline constexpr Index kMinAutoKrylovDim = 16;
 struct PropagatorChoice {
   PropagatorKind kind = PropagatorKind::Lanczos;
   Index krylov_dim = 0;    ///< Lanczos: the Krylov dimension (4 <= krylov_dim <= max); Chebyshev: 0
+  Index window = 0;        ///< Chebyshev: output times per expansion (1, or 2..kMaxChebyshevWindow with as many more states)
   double total_bytes = 0;  ///< estimated peak of the solver: states + tables
   bool fits = false;       ///< total_bytes <= the limit (false: not even the chosen propagator fits)
 };
@@ -39,7 +44,8 @@ struct ExactFootprint {
   double table_bytes = 0;   ///< bases, move tables and kernel matrices
   double moments_bytes = 0; ///< b(phi) psi of the fluctuation moments (D_F x D_B(N - 1)), when Hartree–Hartree runs
   PropagatorKind propagator = PropagatorKind::Lanczos;  ///< choose_propagator's automatic choice
-  double total_bytes = 0;   ///< estimated peak with that propagator: (krylov_dim + 2) or 4 states + tables + moments
+  Index chebyshev_window = 0;  ///< with Chebyshev: output times per expansion (PropagatorChoice::window)
+  double total_bytes = 0;   ///< estimated peak with that propagator: (krylov_dim + 2) or 4 (+ window) states + tables + moments
   bool fits = false;        ///< total_bytes within the memory limit
 };
 
@@ -51,7 +57,8 @@ ExactFootprint exact_footprint(const Model& model);
 Index krylov_dim_for_memory(Index dim, Index max_dim, double table_bytes, double limit_bytes);
 
 /// The propagator for a sector of `dim` states under `limit_bytes`: with Auto, Lanczos with
-/// krylov_dim_for_memory vectors if at least min(max_krylov_dim, kMinAutoKrylovDim) fit, else Chebyshev.
+/// krylov_dim_for_memory vectors if at least min(max_krylov_dim, kMinAutoKrylovDim) fit, else Chebyshev, with a
+/// window of as many output states (2 to kMaxChebyshevWindow) as fit beside its 4 states, else 1.
 /// A forced Lanczos gets the dimension that fits (fits = false if fewer than 4 do).
 /// \param max_krylov_dim >= 4 (throws InputError otherwise)
 PropagatorChoice choose_propagator(Index dim, Index max_krylov_dim, double table_bytes, double limit_bytes,

@@ -2,6 +2,7 @@
 // propagator (SPEC §3), its RDMs as the one-body view.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -40,6 +41,8 @@ class ExactSolver final : public Solver {
     tolerance_ = c.model.exact.tolerance;
     hbar_ = c.ops.hbar;
     plan_ = OutputPlan{c.model.output_every, c.model.t_final};
+    output_times_ = c.model.output_times();
+    window_ = fp.propagator == PropagatorKind::Chebyshev ? std::max<Index>(fp.chebyshev_window, 1) : 1;
     make_propagator(fp.propagator, fp.krylov_dim, nullptr);
     refresh_view();
   }
@@ -72,15 +75,22 @@ class ExactSolver final : public Solver {
         st.matvecs = kr.matvecs;
         st.steps = kr.substeps;
         st.error_estimate = kr.error_estimate;
+      } else if (window_ > 1 && serve_from_window(t, st)) {
+        // a state of the current window (no matvec)
+      } else if (window_ > 1 && open_window(t, stop, st)) {
+        if (st.interrupted) return st;
       } else {
         const ChebyshevResult cr = chebyshev_->propagate(psi_.memptr(), t - t_, stop);
         bounds_known_ = true;  // estimated by the first propagation (and kept by the propagator)
         if (cr.status == ChebyshevStatus::Stopped) return interrupted();
         if (cr.status != ChebyshevStatus::Converged)
           throw Error(fmt::format("Chebyshev propagation left its spectral bounds at t = {} (the result would be unreliable)", t));
-        st.matvecs = cr.matvecs;
+        st.matvecs = cr.matvecs + bound_matvecs_;
+        bound_matvecs_ = 0;
         st.steps = cr.substeps;
         st.error_estimate = cr.error_estimate;
+        window_times_.clear();  // psi_ moved on without the window
+        next_ = 0;
       }
       matvecs_ += st.matvecs;
       krylov_error_ += st.error_estimate;
@@ -112,6 +122,13 @@ class ExactSolver final : public Solver {
     g.set_attr("krylov_error", krylov_error_);
     g.set_attr("truncated_weight", truncated_weight_);
     g.write("psi", psi_);
+    // the Chebyshev window's start: a resumed run recomputes the same window from it, so it continues bitwise
+    if (chebyshev_ && next_ > 0 && next_ < window_times_.size() && window_start_ < t_) {
+      g.set_attr("window_start_time", window_start_);
+      g.set_attr("window_times", window_times_);
+      g.set_attr("window_error_base", window_error_base_);
+      g.write("window_start", window_states_.at(0));
+    }
     // the live Lanczos basis's start: a resumed run rebuilds the same basis from it, so it continues bitwise
     if (lanczos_ && lanczos_->has_live_basis() && lanczos_->basis_start_time() < t_) {
       g.set_attr("basis_start_time", lanczos_->basis_start_time());
@@ -138,6 +155,9 @@ class ExactSolver final : public Solver {
     bounds_known_ = known;
     t_ = g.attr_double("t");
     if (lanczos_ && g.has("basis_start")) replay_basis(g);
+    window_times_.clear();
+    next_ = 0;
+    if (chebyshev_ && window_ > 1 && g.has("window_start")) replay_window(g);
     matvecs_ = g.attr_int("matvecs");
     krylov_error_ = g.attr_double("krylov_error");
     truncated_weight_ = g.attr_double("truncated_weight");
@@ -158,6 +178,95 @@ class ExactSolver final : public Solver {
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
  private:
+  /// Chebyshev window: the next output times after t_ from the model's list, starting with t, at most window_ of
+  /// them and within one expansion's reach. Empty if t is not the next output time of the list.
+  std::vector<double> window_for(double t) {
+    std::vector<double> times;
+    auto it = std::upper_bound(output_times_.begin(), output_times_.end(), t_);
+    if (it == output_times_.end() || *it != t) return times;
+    const double reach = chebyshev_->window_reach(&bound_matvecs_);
+    for (; it != output_times_.end() && static_cast<Index>(times.size()) < window_ && *it - t_ <= reach; ++it) times.push_back(*it);
+    return times;
+  }
+  /// The expansion of psi_ (at window_start_ = t_) to window_times_ into window_states_; psi_ is kept, so that the
+  /// first served state is swapped in and window_states_[0] then holds the window's start. false on a stop.
+  bool expand_window(const std::atomic<bool>* stop, StepStatus& st) {
+    const Index n = sector_.size();
+    while (static_cast<Index>(window_states_.size()) < window_) window_states_.emplace_back(n);
+    std::vector<double> taus(window_times_.size());
+    std::vector<cplx*> outs(window_times_.size());
+    for (std::size_t m = 0; m < taus.size(); ++m) {
+      taus[m] = window_times_[m] - window_start_;
+      outs[m] = window_states_[m].memptr();
+    }
+    const ChebyshevResult cr = chebyshev_->propagate_window(psi_.memptr(), taus, outs.data(), &window_errors_, stop);
+    bounds_known_ = true;
+    if (cr.status == ChebyshevStatus::Stopped) {
+      window_times_.clear();
+      next_ = 0;
+      return false;
+    }
+    if (cr.status != ChebyshevStatus::Converged)
+      throw Error(fmt::format("Chebyshev propagation left its spectral bounds after t = {} (the result would be unreliable)", window_start_));
+    st.matvecs = cr.matvecs + bound_matvecs_;
+    bound_matvecs_ = 0;
+    st.steps = cr.substeps;
+    next_ = 0;
+    return true;
+  }
+  /// Swap in the window's state for t (the next one), its error the window's bound at t.
+  bool serve_from_window(double t, StepStatus& st) {
+    if (next_ == 0 || next_ >= window_times_.size() || window_times_[next_] != t) return false;
+    psi_.swap(window_states_[next_]);
+    st.error_estimate = window_error_base_ + window_errors_[next_] - krylov_error_;
+    ++next_;
+    return true;
+  }
+  /// A new window from psi_ at t_ through t and the next output times (false: t is not the next output time or
+  /// only one fits: the caller propagates). On a stop, st.interrupted with psi_ unchanged.
+  bool open_window(double t, const std::atomic<bool>* stop, StepStatus& st) {
+    window_times_ = window_for(t);
+    next_ = 0;
+    if (window_times_.size() < 2) {
+      window_times_.clear();
+      return false;
+    }
+    window_start_ = t_;
+    window_error_base_ = krylov_error_;
+    if (!expand_window(stop, st)) {
+      st = interrupted();
+      return true;
+    }
+    psi_.swap(window_states_[0]);  // window_states_[0] now holds the window's start
+    st.error_estimate = window_errors_[0];
+    next_ = 1;
+    return true;
+  }
+  /// The checkpointed run's window, recomputed from its start with the same times: its state at t_ is the
+  /// checkpointed psi bitwise when the arithmetic is the same; otherwise psi is kept and the window dropped.
+  void replay_window(const h5::Group& g) {
+    window_start_ = g.attr_double("window_start_time");
+    window_times_ = g.attr_doubles("window_times");
+    window_error_base_ = g.attr_double("window_error_base");
+    if (window_times_.empty() || !(window_start_ < window_times_.front()) || static_cast<Index>(window_times_.size()) > window_)
+      throw IoError("checkpoint " + g.path() + ": the Chebyshev window's times are not in order");
+    auto at = std::find(window_times_.begin(), window_times_.end(), t_);
+    if (at == window_times_.end()) throw IoError("checkpoint " + g.path() + ": the state's time is not in its Chebyshev window");
+    arma::cx_vec start(psi_.n_elem);
+    g.read_into("window_start", start);
+    start.swap(psi_);
+    StepStatus st;
+    const bool ok = expand_window(nullptr, st);
+    start.swap(psi_);  // psi_ is the checkpointed state again, start the window's start
+    const std::size_t k = static_cast<std::size_t>(at - window_times_.begin());
+    if (!ok || !arma::approx_equal(window_states_[k], psi_, "absdiff", 0.0)) {
+      window_times_.clear();
+      next_ = 0;
+      return;
+    }
+    window_states_[0].swap(start);  // as after open_window: [0] the start, the served ones no longer needed
+    next_ = k + 1;
+  }
   /// The checkpointed run's live basis, rebuilt from its start state with the same first target and plan: the
   /// state it gives at t_ is the checkpointed psi bitwise when the arithmetic is the same (same build, same
   /// thread count); otherwise the checkpointed psi is kept and the next output starts a new basis.
@@ -223,6 +332,14 @@ class ExactSolver final : public Solver {
   double tolerance_ = 0.0;
   double hbar_ = 1.0;
   OutputPlan plan_;            ///< the run's output times, for the Lanczos basis's dense output
+  std::vector<double> output_times_;  ///< the model's output times (Chebyshev windows)
+  Index window_ = 1;                  ///< Chebyshev: output times per expansion (the footprint's)
+  std::vector<arma::cx_vec> window_states_;  ///< the window's states; [0] its start once the first is served
+  std::vector<double> window_times_, window_errors_;
+  std::size_t next_ = 0;              ///< the window's next state to serve (0: no window)
+  double window_start_ = 0.0;         ///< the window's start time
+  double window_error_base_ = 0.0;    ///< krylov_error_ at the window's start
+  Index bound_matvecs_ = 0;           ///< bound estimate done by window_for, counted with the next expansion
   bool bounds_known_ = false;  ///< the Chebyshev propagator has estimated its spectral bounds
   double t_ = 0.0;
   Index matvecs_ = 0;
