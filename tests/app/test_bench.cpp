@@ -232,6 +232,9 @@ TEST(Bench, FiguresAndExportAgreeWithAnIndependentDenseHamiltonian) {
     EXPECT_LT(arma::norm(ref.to_reference(s, psi) - exact), 2e-10);
   }
   EXPECT_LT(r.cheb_vs_lanczos, 2e-10);
+  // the window of unit-spaced outputs: one expansion to its last time, fewer matvecs than a unit step each
+  EXPECT_GT(r.cheb_window_span, 1.0);
+  EXPECT_LT(static_cast<double>(r.cheb_window_matvecs), r.cheb_window_span * static_cast<double>(r.cheb.terms - 1));
 
   // the additions of the same run: CSR reference, observables (wall clock: only that they ran)
   EXPECT_GT(r.csr_matvec_best_s, 0.0);

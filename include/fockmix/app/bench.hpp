@@ -108,6 +108,10 @@ struct BenchResult {
   double cheb_step_seconds = 0.0;    ///< the expansion itself, bounds excluded (first touch of its 3 buffers included)
   double cheb_warm_step_seconds = 0.0;  ///< the next unit step of the same propagator (t = -1, back to psi0)
   double cheb_matvec_share = 0.0;    ///< (cheb.matvecs - cheb.bound_matvecs) x matvec_median_s / cheb_warm_step_seconds
+  // a window of outputs at t = 1, 2, ... (kMaxChebyshevWindow, within one expansion's reach) from psi0
+  Index cheb_window_matvecs = 0;     ///< its matvecs (bounds excluded)
+  double cheb_window_span = 0.0;     ///< its last time
+  double cheb_window_seconds = 0.0;  ///< its wall time
   double cheb_peak_rss_bytes = 0.0;  ///< VmHWM of the Chebyshev step alone (reset before it)
   double cheb_vs_lanczos = 0.0;      ///< ||psi_cheb - psi_lanczos|| (standard mode)
   double output_seconds = 0.0;       ///< large mode: one output as a run makes it (view pass + moments-only pass)
