@@ -222,7 +222,9 @@ void time_chebyshev_window(ChebyshevPropagator<SectorHamiltonian>& cheb, const c
   std::vector<double> taus;
   for (Index m = 1; m <= count && static_cast<double>(m) * kStepTime <= cheb.window_reach(); ++m) taus.push_back(static_cast<double>(m) * kStepTime);
   if (taus.empty()) return;
-  std::vector<arma::cx_vec> outs(taus.size(), arma::cx_vec(static_cast<arma::uword>(r.dim)));
+  std::vector<arma::cx_vec> outs;  // reserved, then one by one: a prototype, or a reallocation that copies, would add states
+  outs.reserve(taus.size());
+  for (std::size_t m = 0; m < taus.size(); ++m) outs.emplace_back(static_cast<arma::uword>(r.dim));
   std::vector<cplx*> ptr;
   for (auto& v : outs) ptr.push_back(v.memptr());
   const double t0 = omp_get_wtime();

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <algorithm>
 #include "fockmix/linalg/vector_ops.hpp"
 #include "fockmix/core/parallel.hpp"
@@ -70,6 +71,19 @@ void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y) {
       for (Index i = b; i < e; ++i) y[i] += mul(ck, Vk[i]);
     }
   }
+}
+
+std::uint64_t fingerprint(Index n, const cplx* x) {
+  std::uint64_t h = 0x243f6a8885a308d3ULL;
+  for (Index i = 0; i < n; ++i) {
+    std::uint64_t re, im;
+    std::memcpy(&re, reinterpret_cast<const double*>(x + i), sizeof re);
+    std::memcpy(&im, reinterpret_cast<const double*>(x + i) + 1, sizeof im);
+    h = (h ^ re) * 0x100000001b3ULL;
+    h = (h ^ im) * 0x100000001b3ULL;
+    h ^= h >> 29;
+  }
+  return h;
 }
 
 void copy_and_scale(Index n, cplx a, cplx* x, cplx* y) {

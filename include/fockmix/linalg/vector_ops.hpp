@@ -33,6 +33,9 @@ double lanczos_update(Index n, double alpha, const cplx* v, double beta, const c
 /// y = sum_k c_k V[:, k] for k < m, with V column-major (leading dimension n).
 void combine(Index n, Index m, const cplx* V, const cplx* c, cplx* y);
 
+/// A 64-bit fingerprint of the bits of x (sequential, the same on every machine and thread count): checkpoints
+/// tell a bitwise replay from one that only agrees to round-off without holding a second state.
+std::uint64_t fingerprint(Index n, const cplx* x);
 /// y = x, then x *= a (complex a): one pass.
 void copy_and_scale(Index n, cplx a, cplx* x, cplx* y);
 /// One Chebyshev recurrence pass: w = f w + g v - u (u may be null: no u term), acc[a] += c[a] w for the m >= 1
