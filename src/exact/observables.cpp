@@ -265,6 +265,46 @@ __attribute__((target_clones("avx2", "default"))) cplx gram_dot(Index n, const d
   return {re, im};
 }
 
+/// For every state of `lower` (one boson fewer than `upper`, same sites) and site y: the rank in `upper` of the state
+/// with one more boson at y (-1 if `upper` has none, e.g. beyond a cap), and sqrt(n_y + 1), the matrix element of
+/// b_y between them. Row-major, L entries a state.
+struct Parents {
+  std::vector<std::int32_t> rank;
+  std::vector<double> sq;
+};
+Parents parents_of(const BosonBasis& lower, Index count, const BosonBasis& upper, Index L) {
+  Parents p{std::vector<std::int32_t>(static_cast<std::size_t>(count * L), -1), std::vector<double>(static_cast<std::size_t>(count * L), 0.0)};
+  std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
+  for (Index j = 0; j < count; ++j) {
+    std::copy(lower.occupations(j), lower.occupations(j) + L, n.begin());
+    for (Index y = 0; y < L; ++y) {
+      ++n[y];
+      p.rank[j * L + y] = static_cast<std::int32_t>(upper.rank(n.data()));
+      --n[y];
+      p.sq[j * L + y] = std::sqrt(static_cast<double>(n[y]) + 1.0);
+    }
+  }
+  return p;
+}
+
+/// out = sum_a f[a] col[a] over k columns of n complex numbers (interleaved doubles); returns ||out||^2.
+double combine_columns(Index n, Index k, const double* const* col, const cplx* f, double* out) {
+  for (Index r = 0; r < 2 * n; ++r) out[r] = 0.0;
+  for (Index a = 0; a < k; ++a) {
+    const double fr = f[a].real(), fi = f[a].imag();
+    const double* x = col[a];
+#pragma omp simd
+    for (Index r = 0; r < n; ++r) {
+      out[2 * r] += fr * x[2 * r] - fi * x[2 * r + 1];
+      out[2 * r + 1] += fr * x[2 * r + 1] + fi * x[2 * r];
+    }
+  }
+  double s = 0.0;
+#pragma omp simd reduction(+ : s)
+  for (Index r = 0; r < 2 * n; ++r) s += out[r] * out[r];
+  return s;
+}
+
 }  // namespace
 
 SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi, ObserveParts parts) {
@@ -292,39 +332,13 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   const Index Nm = std::max<Index>(N - 1, 0);
   const BosonBasis Bm(L, Nm, B.truncated() ? B.cap() : 0);
   const Index DBm = N > 0 ? Bm.size() : 0;
-  std::vector<std::int32_t> parent(static_cast<std::size_t>(DBm * L), -1);
-  std::vector<double> sq(static_cast<std::size_t>(DBm * L), 0.0);
-  {
-    std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
-    for (Index jm = 0; jm < DBm; ++jm) {
-      std::copy(Bm.occupations(jm), Bm.occupations(jm) + L, n.begin());
-      for (Index y = 0; y < L; ++y) {
-        ++n[y];
-        parent[jm * L + y] = static_cast<std::int32_t>(B.rank(n.data()));
-        --n[y];
-        sq[jm * L + y] = std::sqrt(static_cast<double>(n[y]) + 1.0);
-      }
-    }
-  }
+  const Parents parent = parents_of(Bm, DBm, B, L);
   std::vector<std::int32_t> child;  // per entry of mb.occ: the N - 1 state with one boson fewer at that site
   std::vector<cplx> u;              // b(phi) psi, D_F x D_B(N - 1)
   const bool commute = moments && !B.truncated();  // ||b* u||^2 through the commutator (no cap)
   const BosonBasis Bmm(L, commute && N > 1 ? N - 2 : 0, 0);
   const Index DBmm = commute && N > 1 ? Bmm.size() : 0;
-  std::vector<std::int32_t> parent2(static_cast<std::size_t>(DBmm * L), -1);  // N - 2 -> N - 1, as parent
-  std::vector<double> sq2(static_cast<std::size_t>(DBmm * L), 0.0);
-  {
-    std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
-    for (Index jmm = 0; jmm < DBmm; ++jmm) {
-      std::copy(Bmm.occupations(jmm), Bmm.occupations(jmm) + L, n.begin());
-      for (Index y = 0; y < L; ++y) {
-        ++n[y];
-        parent2[jmm * L + y] = static_cast<std::int32_t>(Bm.rank(n.data()));
-        --n[y];
-        sq2[jmm * L + y] = std::sqrt(static_cast<double>(n[y]) + 1.0);
-      }
-    }
-  }
+  const Parents parent2 = parents_of(Bmm, DBmm, Bm, L);  // N - 2 -> N - 1
   if (moments && N > 0 && !commute) {
     child.resize(mb.occ.size());
     std::vector<std::uint8_t> n(static_cast<std::size_t>(L));
@@ -399,15 +413,16 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
     std::vector<const double*> col(static_cast<std::size_t>(L));
     std::vector<Index> site(static_cast<std::size_t>(L));
     std::vector<double> coef(static_cast<std::size_t>(L));
+    std::vector<cplx> f(static_cast<std::size_t>(std::max<Index>(L, 1)));
 #pragma omp for schedule(dynamic, 16)
     for (Index jm = 0; jm < DBm; ++jm) {
       Index k = 0;
       for (Index y = 0; y < L; ++y) {
-        const std::int32_t p = parent[jm * L + y];
+        const std::int32_t p = parent.rank[jm * L + y];
         if (p < 0) continue;
         col[k] = reinterpret_cast<const double*>(psi + static_cast<Index>(p) * DF);
         site[k] = y;
-        coef[k] = sq[jm * L + y];
+        coef[k] = parent.sq[jm * L + y];
         ++k;
       }
       if (rdms)
@@ -433,68 +448,34 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
           for (Index b = 0; b <= a; ++b) put(a, b, gram_dot(DF, col[a], col[b]));
       }
       if (moments) {
-        double* ur = reinterpret_cast<double*>(u.data() + jm * DF);
-        for (Index r = 0; r < 2 * DF; ++r) ur[r] = 0.0;
-        for (Index a = 0; a < k; ++a) {
-          const cplx f = std::conj(phi(site[a])) * coef[a];
-          const double fr = f.real(), fi = f.imag();
-          const double* xa = col[a];
-#pragma omp simd
-          for (Index r = 0; r < DF; ++r) {
-            ur[2 * r] += fr * xa[2 * r] - fi * xa[2 * r + 1];
-            ur[2 * r + 1] += fr * xa[2 * r + 1] + fi * xa[2 * r];
-          }
-        }
-        double s = 0.0;
-#pragma omp simd reduction(+ : s)
-        for (Index r = 0; r < 2 * DF; ++r) s += ur[r] * ur[r];
-        su += s;
+        for (Index a = 0; a < k; ++a) f[a] = std::conj(phi(site[a])) * coef[a];
+        su += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(u.data() + jm * DF));
       }
     }
     // moments, without a cap: ||b(phi) u||^2 over the states of N - 2 bosons (parents in the N - 1 basis)
     if (commute && N > 1) {
 #pragma omp for schedule(static)
       for (Index jmm = 0; jmm < DBmm; ++jmm) {
-        double* wr = reinterpret_cast<double*>(w.data());
-        for (Index r = 0; r < 2 * DF; ++r) wr[r] = 0.0;
+        Index k = 0;
         for (Index y = 0; y < L; ++y) {
-          const std::int32_t p = parent2[jmm * L + y];
+          const std::int32_t p = parent2.rank[jmm * L + y];
           if (p < 0) continue;
-          const cplx f = std::conj(phi(y)) * sq2[jmm * L + y];
-          const double fr = f.real(), fi = f.imag();
-          const double* ur = reinterpret_cast<const double*>(u.data() + static_cast<Index>(p) * DF);
-#pragma omp simd
-          for (Index r = 0; r < DF; ++r) {
-            wr[2 * r] += fr * ur[2 * r] - fi * ur[2 * r + 1];
-            wr[2 * r + 1] += fr * ur[2 * r + 1] + fi * ur[2 * r];
-          }
+          col[k] = reinterpret_cast<const double*>(u.data() + static_cast<Index>(p) * DF);
+          f[k++] = std::conj(phi(y)) * parent2.sq[jmm * L + y];
         }
-        double s = 0.0;
-#pragma omp simd reduction(+ : s)
-        for (Index r = 0; r < 2 * DF; ++r) s += wr[r] * wr[r];
-        sw += s;
+        sw += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(w.data()));
       }
     }
     // moments with a cap: ||P b*(phi) u||^2 column by column of the sector
     if (moments && N > 0 && !commute) {
 #pragma omp for schedule(static)
       for (Index j = 0; j < DB; ++j) {
-        double* wr = reinterpret_cast<double*>(w.data());
-        for (Index r = 0; r < 2 * DF; ++r) wr[r] = 0.0;
+        Index k = 0;
         for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
-          const cplx f = phi(mb.occ[o].site) * std::sqrt(static_cast<double>(mb.occ[o].n));
-          const double fr = f.real(), fi = f.imag();
-          const double* ur = reinterpret_cast<const double*>(u.data() + static_cast<Index>(child[o]) * DF);
-#pragma omp simd
-          for (Index r = 0; r < DF; ++r) {
-            wr[2 * r] += fr * ur[2 * r] - fi * ur[2 * r + 1];
-            wr[2 * r + 1] += fr * ur[2 * r + 1] + fi * ur[2 * r];
-          }
+          col[k] = reinterpret_cast<const double*>(u.data() + static_cast<Index>(child[o]) * DF);
+          f[k++] = phi(mb.occ[o].site) * std::sqrt(static_cast<double>(mb.occ[o].n));
         }
-        double s = 0.0;
-#pragma omp simd reduction(+ : s)
-        for (Index r = 0; r < 2 * DF; ++r) s += wr[r] * wr[r];
-        sw += s;
+        sw += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(w.data()));
       }
     }
 #pragma omp critical

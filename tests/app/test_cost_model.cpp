@@ -4,6 +4,8 @@
 // wall clock): every prediction must lie within 2x of the count.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -78,6 +80,26 @@ const std::vector<Case> kCases = {
     {{3, 3}, 1, 2, -0.5, true},      // 2D, attractive (D = 9 x 45 = 405)
 };
 
+/// A count model's prediction within a factor 2 of the propagator's count.
+void expect_within_2x(Index predicted, Index counted, const std::string& what) {
+  const double ratio = static_cast<double>(predicted) / static_cast<double>(counted);
+  EXPECT_GE(ratio, 0.5) << what << ": predicted " << predicted << ", counted " << counted;
+  EXPECT_LE(ratio, 2.0) << what << ": predicted " << predicted << ", counted " << counted;
+}
+
+/// A case built: its operators, the half-width s of the Weyl interval the models use, sector and Hamiltonian.
+struct Built {
+  explicit Built(const Case& k)
+      : ops(build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench))), sec(ops.lattice.sites(), ops.M, ops.N), H(sec, ops) {
+    const SpectralBounds b = hamiltonian_bounds(ops);
+    s = 0.5 * (b.upper - b.lower);
+  }
+  ModelOperators ops;
+  Sector sec;
+  SectorHamiltonian H;
+  double s = 0.0;
+};
+
 }  // namespace
 
 TEST(CostModel, SpectralIntervalContainsTheDenseSpectrumAndIsNotLoose) {
@@ -110,11 +132,8 @@ TEST(CostModel, NonzeroCountMatchesTheDenseHamiltonian) {
 
 TEST(CostModel, MatvecCountsBracketTheKrylovPropagator) {
   for (const Case& k : kCases) {
-    const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
-    const SpectralBounds b = hamiltonian_bounds(ops);
-    const double s = 0.5 * (b.upper - b.lower);
-    const Sector sec(ops.lattice.sites(), ops.M, ops.N);
-    const SectorHamiltonian H(sec, ops);
+    const Built c(k);
+    const auto& [ops, sec, H, s] = c;
     for (const bool product : {true, false})
       for (const double tol : {1e-10, 1e-6})
         for (const Index dim : {30, 20, 12})
@@ -124,22 +143,17 @@ TEST(CostModel, MatvecCountsBracketTheKrylovPropagator) {
             const KrylovResult r = prop.propagate(psi.memptr(), t);
             ASSERT_EQ(r.status, KrylovStatus::Converged);
             const Index predicted = lanczos_matvecs(t, s, tol, ops.hbar, dim);
-            const double ratio = static_cast<double>(predicted) / static_cast<double>(r.matvecs);
-            EXPECT_GE(ratio, 0.5) << "M " << k.M << " N " << k.N << " product " << product << " tol " << tol << " dim " << dim
-                                  << " t " << t << ": predicted " << predicted << ", counted " << r.matvecs;
-            EXPECT_LE(ratio, 2.0) << "M " << k.M << " N " << k.N << " product " << product << " tol " << tol << " dim " << dim
-                                  << " t " << t << ": predicted " << predicted << ", counted " << r.matvecs;
+            std::ostringstream what;
+            what << "M " << k.M << " N " << k.N << " product " << product << " tol " << tol << " dim " << dim << " t " << t;
+            expect_within_2x(predicted, r.matvecs, what.str());
           }
   }
 }
 
 TEST(CostModel, RunMatvecCountsBracketTheDenseOutputPropagator) {
   for (const Case& k : kCases) {
-    const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
-    const SpectralBounds b = hamiltonian_bounds(ops);
-    const double s = 0.5 * (b.upper - b.lower);
-    const Sector sec(ops.lattice.sites(), ops.M, ops.N);
-    const SectorHamiltonian H(sec, ops);
+    const Built c(k);
+    const auto& [ops, sec, H, s] = c;
     for (const Index dim : {30, 12})
       for (const double dt : {0.05, 0.25, 1.5}) {
         std::vector<double> times;
@@ -153,22 +167,17 @@ TEST(CostModel, RunMatvecCountsBracketTheDenseOutputPropagator) {
           counted += r.matvecs;
         }
         const Index predicted = lanczos_run_matvecs(times, s, 1e-10, ops.hbar, dim);
-        const double ratio = static_cast<double>(predicted) / static_cast<double>(counted);
-        EXPECT_GE(ratio, 0.5) << "M " << k.M << " N " << k.N << " dim " << dim << " dt " << dt << ": predicted " << predicted
-                              << ", counted " << counted;
-        EXPECT_LE(ratio, 2.0) << "M " << k.M << " N " << k.N << " dim " << dim << " dt " << dt << ": predicted " << predicted
-                              << ", counted " << counted;
+        std::ostringstream what;
+        what << "M " << k.M << " N " << k.N << " dim " << dim << " dt " << dt;
+        expect_within_2x(predicted, counted, what.str());
       }
   }
 }
 
 TEST(CostModel, MatvecCountsBracketTheChebyshevPropagator) {
   for (const Case& k : kCases) {
-    const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
-    const SpectralBounds b = hamiltonian_bounds(ops);
-    const double s = 0.5 * (b.upper - b.lower);
-    const Sector sec(ops.lattice.sites(), ops.M, ops.N);
-    const SectorHamiltonian H(sec, ops);
+    const Built c(k);
+    const auto& [ops, sec, H, s] = c;
     for (const double tol : {1e-10, 1e-6})
       for (const double t : {0.1, 1.0, 4.0}) {
         arma::cx_vec psi = trap_product_state(sec, ops);
@@ -181,9 +190,7 @@ TEST(CostModel, MatvecCountsBracketTheChebyshevPropagator) {
         const Index counted = r.matvecs - r.bound_matvecs;
         EXPECT_EQ(r.bound_matvecs, o.bound_steps);  // the bound estimate the prediction adds once
         const Index predicted = chebyshev_matvecs(t, s, tol, ops.hbar);
-        const double ratio = static_cast<double>(predicted) / static_cast<double>(counted);
-        EXPECT_GE(ratio, 0.5) << "tol " << tol << " t " << t << ": predicted " << predicted << ", counted " << counted;
-        EXPECT_LE(ratio, 2.0) << "tol " << tol << " t " << t << ": predicted " << predicted << ", counted " << counted;
+        expect_within_2x(predicted, counted, "tol " + std::to_string(tol) + " t " + std::to_string(t));
       }
   }
 }
@@ -191,11 +198,8 @@ TEST(CostModel, MatvecCountsBracketTheChebyshevPropagator) {
 // The Chebyshev windows (several outputs an expansion) as the run model counts them against propagate_window.
 TEST(CostModel, RunMatvecCountsBracketTheChebyshevWindows) {
   for (const Case& k : kCases) {
-    const ModelOperators ops = build_operators(ring_model(k.sites, k.M, k.N, k.lambda, k.quench));
-    const SpectralBounds b = hamiltonian_bounds(ops);
-    const double s = 0.5 * (b.upper - b.lower);
-    const Sector sec(ops.lattice.sites(), ops.M, ops.N);
-    const SectorHamiltonian H(sec, ops);
+    const Built c(k);
+    const auto& [ops, sec, H, s] = c;
     for (const Index window : {1, 4, 8})
       for (const double dt : {0.05, 0.5}) {
         std::vector<double> times;
@@ -221,9 +225,7 @@ TEST(CostModel, RunMatvecCountsBracketTheChebyshevWindows) {
           i += taus.size();
         }
         const Index predicted = chebyshev_run_matvecs(times, s, 1e-10, ops.hbar, window);
-        const double ratio = static_cast<double>(predicted) / static_cast<double>(counted);
-        EXPECT_GE(ratio, 0.5) << "window " << window << " dt " << dt << ": predicted " << predicted << ", counted " << counted;
-        EXPECT_LE(ratio, 2.0) << "window " << window << " dt " << dt << ": predicted " << predicted << ", counted " << counted;
+        expect_within_2x(predicted, counted, "window " + std::to_string(window) + " dt " + std::to_string(dt));
       }
   }
 }
