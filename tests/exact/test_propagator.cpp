@@ -67,6 +67,15 @@ TEST(Krylov, EigenvectorOnlyPicksUpAPhase) {
   const auto res = prop.propagate(psi.memptr(), 3.0);
   EXPECT_LE(res.matvecs, 3);  // invariant subspace found at once
   EXPECT_LT(arma::norm(psi - std::polar(1.0, -3.0 * w(2)) * psi0), 1e-10);
+  // dense output: the invariant subspace serves every later output (no matvec after the first basis)
+  psi = psi0;
+  KrylovPropagator<SectorHamiltonian> dense(H, {1e-10, 30, 1.0});
+  Index matvecs = 0;
+  for (int i = 1; i <= 30; ++i) {
+    matvecs += dense.advance(psi.memptr(), 0.1 * (i - 1), 0.1 * i, {0.1, 3.0}).matvecs;
+    EXPECT_LT(arma::norm(psi - std::polar(1.0, -0.1 * i * w(2)) * psi0), 1e-10) << i;
+  }
+  EXPECT_LE(matvecs, 3);
 }
 
 // Dense output: one basis serves several output times. Every output against the dense exponential of the
