@@ -92,8 +92,8 @@ class KrylovPropagator {
   /// psi = ||psi_b|| V_k exp(-i s T_k/hbar) e_1 at the offset s from the basis start t_b (a read of the k basis
   /// vectors), provided the error bound err(s) <= tol s holds there. A new basis starts from psi at t_from; once
   /// it reaches t_to it keeps growing towards the following output times of `plan` (t_to + j interval <= end)
-  /// while a proportional estimate says max_dim vectors will reach the next one, so that one basis serves as
-  /// many outputs as it can. psi must be the state the previous call returned (t_from its t_to), else a new
+  /// while the reach its last vector gained, extrapolated, says max_dim vectors will get to the next one, so that
+  /// one basis serves as many outputs as it can. psi must be the state the previous call returned (t_from its t_to), else a new
   /// basis is started. Times are absolute, so a basis rebuilt from (basis_start_state(), basis_start_time())
   /// with the same first target and plan reproduces the same states bitwise (checkpoints, app/solvers).
   KrylovResult advance(cplx* psi, double t_from, double t_to, const OutputPlan& plan, const std::atomic<bool>* stop = nullptr) {
@@ -139,6 +139,7 @@ class KrylovPropagator {
     while (t_to - now > 0.0) {
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
         res.status = KrylovStatus::Stopped;
+        live_ = false;  // psi may be between outputs: no basis to continue from
         return res;
       }
       const double nrm = std::sqrt(vec::norm2(H_.rows(), psi));
@@ -155,6 +156,7 @@ class KrylovPropagator {
         while (lo > smallest && error(lo, dim_) > opt_.tolerance * lo) lo *= 0.5;
         if (lo <= smallest) {
           res.status = KrylovStatus::StepTooSmall;
+          live_ = false;
           return res;
         }
         double hi = std::min(2.0 * lo, remaining);
