@@ -56,9 +56,11 @@ Index lanczos_matvecs(double t, double half_width, double tolerance, double hbar
 /// Matvecs of a run's Chebyshev propagation through the output times `times` with up to `window` (>= 1) of them
 /// from one expansion (ExactSolver: ChebyshevPropagator::propagate_window), a window ending where one expansion's
 /// reach (max_phase hbar / half_width) would be exceeded: chebyshev_matvecs of each window's span; bound
-/// estimate excluded. Returns -1 as chebyshev_matvecs.
+/// estimate excluded. `accumulations` (if given) gets the terms all outputs take together (each output its own
+/// K_m): the accumulator passes beyond one a term are the window's extra vector work. Returns -1 as
+/// chebyshev_matvecs.
 Index chebyshev_run_matvecs(const std::vector<double>& times, double half_width, double tolerance, double hbar, Index window,
-                            double max_phase = 200.0);
+                            double max_phase = 200.0, double* accumulations = nullptr);
 
 /// Matvecs of a run's Lanczos propagation with dense output (KrylovPropagator::advance) through the output
 /// times `times` (increasing), the same k(tau) as lanczos_matvecs: a basis started at an output grows to the
