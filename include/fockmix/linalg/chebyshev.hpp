@@ -196,6 +196,8 @@ class ChebyshevPropagator {
       cplx ik = 1.0;
       for (Index k = 0; k <= K[o]; ++k, ik *= minus_i) c[o][k] = (k == 0 ? 1.0 : 2.0) * J[k] * ik * phase;
     }
+    const Index Kmax = *std::max_element(K.begin(), K.end());
+    for (auto& co : c) co.resize(static_cast<std::size_t>(Kmax + 1), 0.0);  // past its K_o an output takes zeros
     cplx* prev = buf_.col(0);
     cplx* cur = buf_.col(1);
     cplx* next = buf_.col(2);
@@ -208,8 +210,7 @@ class ChebyshevPropagator {
     }
     double grow = 1.0;
     std::vector<cplx> ck(static_cast<std::size_t>(m));
-    const Index Kmax = *std::max_element(K.begin(), K.end());
-    Index first = 0;  // outputs [first, m) still take terms (K ascends with tau)
+    Index first = 0;  // outputs [first, m) still take terms (K grows with tau; one that does not just takes zeros)
     for (Index k = 1; k <= Kmax; ++k) {
       if (m > 1 && stop != nullptr && stop->load(std::memory_order_relaxed)) return ChebyshevStatus::Stopped;
       while (first < m && K[first] < k) ++first;

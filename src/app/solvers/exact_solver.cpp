@@ -150,15 +150,16 @@ class ExactSolver final : public Solver {
       if (v.size() != 2 || !(v[1] > v[0])) throw IoError("checkpoint " + g.path() + ": the spectral bounds are not an interval");
       b = {v[0], v[1]};
     }
-    g.read_into("psi", psi_);
     make_propagator(kind == "lanczos" ? PropagatorKind::Lanczos : PropagatorKind::Chebyshev, g.attr_int("krylov_dim"),
                     kind == "chebyshev" && known ? &b : nullptr);
     bounds_known_ = known;
     t_ = g.attr_double("t");
-    if (lanczos_ && g.has("basis_start")) replay_basis(g);
     window_times_.clear();
     next_ = 0;
-    if (chebyshev_ && window_ > 1 && g.has("window_start")) replay_window(g);
+    // psi from the span it was computed in when that reproduces it bitwise, else as checkpointed
+    const bool replayed = (lanczos_ && g.has("basis_start") && replay_basis(g)) ||
+                          (chebyshev_ && window_ > 1 && g.has("window_start") && replay_window(g));
+    if (!replayed) g.read_into("psi", psi_);
     matvecs_ = g.attr_int("matvecs");
     krylov_error_ = g.attr_double("krylov_error");
     truncated_weight_ = g.attr_double("truncated_weight");
@@ -244,9 +245,10 @@ class ExactSolver final : public Solver {
     next_ = 1;
     return true;
   }
-  /// The checkpointed run's window, recomputed from its start with the same times: its state at t_ is the
-  /// checkpointed psi bitwise when the arithmetic is the same; otherwise psi is kept and the window dropped.
-  void replay_window(const h5::Group& g) {
+  /// The checkpointed run's window, recomputed from its start with the same times into psi_ and the window's
+  /// states. true if its state at t_ is the checkpointed psi bitwise (same arithmetic); otherwise the window is
+  /// dropped and psi_ is left for the caller to read.
+  bool replay_window(const h5::Group& g) {
     window_start_ = g.attr_double("window_start_time");
     window_times_ = g.attr_doubles("window_times");
     window_error_base_ = g.attr_double("window_error_base");
@@ -262,21 +264,21 @@ class ExactSolver final : public Solver {
       psi_.swap(window_states_[k]);                        // the state at t_; [k] the window's start
       if (k != 0) window_states_[0].swap(window_states_[k]);  // as after open_window: [0] the start
       next_ = k + 1;
-      return;
+      return true;
     }
-    g.read_into("psi", psi_);
     window_times_.clear();
     next_ = 0;
+    return false;
   }
   /// Whether x is bitwise the checkpointed psi (its fingerprint).
   bool fingerprint_matches(const h5::Group& g, const arma::cx_vec& x) const {
     return g.has_attr("psi_fingerprint") &&
            static_cast<std::uint64_t>(g.attr_int("psi_fingerprint")) == vec::fingerprint(sector_.size(), x.memptr());
   }
-  /// The checkpointed run's live basis, rebuilt from its start state with the same first target and plan: the
-  /// state it gives at t_ is the checkpointed psi bitwise when the arithmetic is the same (same build, same
-  /// thread count); otherwise the checkpointed psi is kept and the next output starts a new basis.
-  void replay_basis(const h5::Group& g) {
+  /// The checkpointed run's live basis, rebuilt into psi_ from its start state with the same first target and
+  /// plan. true if the state it gives at t_ is the checkpointed psi bitwise (same build, same thread count);
+  /// otherwise the basis is dropped and psi_ is left for the caller to read.
+  bool replay_basis(const h5::Group& g) {
     const double tb = g.attr_double("basis_start_time"), first = g.attr_double("basis_first_target");
     if (!(tb < t_) || !(first > tb) || !(first <= t_))
       throw IoError("checkpoint " + g.path() + ": the Lanczos basis times do not precede the state's time");
@@ -284,9 +286,9 @@ class ExactSolver final : public Solver {
     g.read_into("basis_start", psi_);
     lanczos_->advance(psi_.memptr(), tb, first, plan_);
     if (first < t_) lanczos_->advance(psi_.memptr(), first, t_, plan_);
-    if (fingerprint_matches(g, psi_)) return;
-    g.read_into("psi", psi_);
+    if (fingerprint_matches(g, psi_)) return true;
     lanczos_->restart();
+    return false;
   }
   /// A stop between sub-steps: psi is at an intermediate time, so the run ends without writing it.
   static StepStatus interrupted() {
