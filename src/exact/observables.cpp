@@ -334,7 +334,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   const Index DBm = N > 0 ? Bm.size() : 0;
   const Parents parent = parents_of(Bm, DBm, B, L);
   std::vector<std::int32_t> child;  // per entry of mb.occ: the N - 1 state with one boson fewer at that site
-  std::vector<cplx> u;              // b(phi) psi, D_F x D_B(N - 1)
+  vec::StateBlock u;                // b(phi) psi, D_F x D_B(N - 1): uninitialised (every column is written), first touch threaded
   const bool commute = moments && !B.truncated();  // ||b* u||^2 through the commutator (no cap)
   const BosonBasis Bmm(L, commute && N > 1 ? N - 2 : 0, 0);
   const Index DBmm = commute && N > 1 ? Bmm.size() : 0;
@@ -351,7 +351,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
       }
     }
   }
-  if (moments && N > 0) u.resize(static_cast<std::size_t>(DF * DBm));
+  if (moments && N > 0) u = vec::StateBlock(DF, DBm);
 
   const auto LL = static_cast<std::size_t>(L * L);
   std::vector<cplx> gF(LL, 0.0), gB(LL, 0.0);
