@@ -135,6 +135,8 @@ std::vector<Pair> pair_solvers(const std::vector<Running>& solvers, const h5::Gr
     for (std::size_t j = i + 1; j < solvers.size(); ++j) {
       if (!solvers[i].solver->has_view() || !solvers[j].solver->has_view()) continue;
       const std::string name = solvers[i].solver->name() + "_" + solvers[j].solver->name();
+      solvers[i].solver->pair_with(*solvers[j].solver);
+      solvers[j].solver->pair_with(*solvers[i].solver);
       pairs.push_back({i, j, name, Recorder(root.group("comparison/" + name))});
       sum.comparisons.push_back(name);
     }

@@ -267,10 +267,10 @@ bool info_exact(const Model& m, Index L) {
              : fp.chebyshev_window > 1              ? fmt::format(", on average: up to {} outputs an expansion", fp.chebyshev_window)
                                                     : "",
              count(p.matvecs_unit_time), count(p.matvecs_total), p.outputs);
-  fmt::print("calibration  M = {}, N = {} on this lattice (D = {}), {} threads: matvec {}, observables {}, moments {}, vector "
+  fmt::print("calibration  M = {}, N = {} on this lattice (D = {}), {} threads: matvec {}, observables {} (with the moments {}), vector "
              "work {} and dense work {} an iteration; took {}\n",
              c.M, c.N, c.dim, c.threads, format_seconds(c.matvec_seconds), format_seconds(c.observe_seconds),
-             format_seconds(c.moments_seconds), format_seconds(c.vector_seconds), format_seconds(c.iteration_seconds),
+             format_seconds(c.observe_all_seconds), format_seconds(c.vector_seconds), format_seconds(c.iteration_seconds),
              format_seconds(c.total_seconds));
   fmt::print("time         one matvec {} (x {:.3g} nonzeros), one output interval {}, one unit time {}, one output's "
              "observables {}, setup {}\n",

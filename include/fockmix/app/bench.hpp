@@ -42,11 +42,11 @@ struct BenchOptions {
   /// Also time a plain OpenMP CSR matvec of the assembled H (12 bytes a nonzero more memory, after the
   /// peak is read) and report the kernel's speed-up over it.
   bool csr_reference = true;
-  /// Also time the fused observables on the propagated state: all parts in one pass (ObserveParts::All), and
-  /// what a run does per output, the view pass (ObserveParts::View) plus the moments-only pass
-  /// (ObserveParts::Moments); with separate_observables also the separate functions (rdm_fermions,
-  /// rdm_bosons and the moments from apply_fermion_one_body / apply_boson_one_body with a state-sized
-  /// scratch, the path runs took before the moments-only pass) for comparison.
+  /// Also time the fused observables on the propagated state: all parts in one pass (ObserveParts::All: what a
+  /// run compared with Hartree–Hartree does per output), the view pass alone (ObserveParts::View: a run without
+  /// it) and the moments alone (ObserveParts::Moments); with separate_observables also the separate functions
+  /// (rdm_fermions, rdm_bosons and the moments from apply_fermion_one_body / apply_boson_one_body with a
+  /// state-sized scratch, the path runs took before the fused passes) for comparison.
   bool observables = true;
   bool separate_observables = true;
   /// Also run the unit step with the Chebyshev propagator (its own peak memory, its matvecs, its
@@ -54,7 +54,7 @@ struct BenchOptions {
   bool chebyshev = true;
   /// Large mode (`fockmix bench --large`): instead of `cases`, run `large_cases` with the propagator that
   /// choose_propagator picks under large_memory_limit_gib (Chebyshev when the Krylov basis does not fit):
-  /// one matvec timing, one unit step, one output (view pass + moments-only pass, and the all-in-one pass),
+  /// one matvec timing, one unit step, one output (the all-in-one pass, and the view and the moments alone),
   /// peak memory against the estimate.
   bool large = false;
   std::vector<BenchCase> large_cases = {{14, 7, 6}};  ///< D = 9.3e7 (1.5 GB a state); stretch: {14, 7, 7}
@@ -90,13 +90,13 @@ struct BenchResult {
   double run_difference = 0.0;    ///< ||psi_dense - psi_fresh|| at t = 1
   double csr_matvec_best_s = 0.0; ///< plain OpenMP CSR matvec of the same H (0 if not run)
   double csr_speedup = 0.0;       ///< csr_matvec_best_s / matvec_best_s
-  double observe_seconds = 0.0;   ///< observe(..., ObserveParts::All), best of 2 (0 if not run)
+  double observe_seconds = 0.0;   ///< observe(..., ObserveParts::All): a run's output with Hartree–Hartree, best of 2 (0 if not run)
   double observe_matvecs = 0.0;   ///< observe_seconds / matvec_median_s
-  double view_seconds = 0.0;      ///< observe(..., ObserveParts::View): the exact solver's view, best of 2
+  double view_seconds = 0.0;      ///< observe(..., ObserveParts::View): a run's output without Hartree–Hartree, best of 2
   double view_matvecs = 0.0;      ///< view_seconds / matvec_median_s
-  double moments_seconds = 0.0;   ///< observe(..., ObserveParts::Moments): its compare_with, best of 2
+  double moments_seconds = 0.0;   ///< observe(..., ObserveParts::Moments): the moments alone, best of 2
   double moments_matvecs = 0.0;   ///< moments_seconds / matvec_median_s
-  double run_output_matvecs = 0.0;  ///< view_matvecs + moments_matvecs: a run's output (energy matvec excluded)
+  double run_output_matvecs = 0.0;  ///< observe_matvecs: a run's output (energy matvec excluded)
   double separate_observables_seconds = 0.0;  ///< rdm_fermions + rdm_bosons + the moments through the one-body
                                               ///< operators on a state-sized scratch, once
   double separate_observables_matvecs = 0.0;  ///< in units of matvec_median_s
@@ -114,7 +114,7 @@ struct BenchResult {
   double cheb_window_seconds = 0.0;  ///< its wall time
   double cheb_peak_rss_bytes = 0.0;  ///< VmHWM of the Chebyshev step alone (reset before it)
   double cheb_vs_lanczos = 0.0;      ///< ||psi_cheb - psi_lanczos|| (standard mode)
-  double output_seconds = 0.0;       ///< large mode: one output as a run makes it (view pass + moments-only pass)
+  double output_seconds = 0.0;       ///< large mode: one output as a run makes it (observe_seconds)
 };
 
 /// Run the benchmark (the large cases with options.large), printing a readable line per case as it goes and a table at the end to `out`.

@@ -8,8 +8,8 @@
 ///   half-width s of that interval (lanczos_matvecs, chebyshev_matvecs): pure functions, tested against
 ///   the propagators' real counts;
 /// * the seconds of what the exact solver does, measured by timing the real kernels on a small sector of the
-///   model's own lattice (calibrate_kernel): the matvec, the view pass after every step and the moments-only
-///   pass of each output (observe with ObserveParts::View and ::Moments), the build of sector, Hamiltonian
+///   model's own lattice (calibrate_kernel): the matvec, the view pass of each output, alone or with the
+///   fluctuation moments (observe with ObserveParts::View and ::All), the build of sector, Hamiltonian
 ///   and initial state, and the propagator's vector work on arrays of the model's size (up to 2^22 states);
 ///   scaled to the model's sector by scale_calibration, so that the prediction is measured on this machine,
 ///   not a constant.
@@ -80,7 +80,7 @@ struct KernelCalibration {
   double initial_state_seconds = 0.0;  ///< product_state on that sector (the run's product initial state)
   double matvec_seconds = 0.0;    ///< SectorHamiltonian::apply on complex states, best of 7 (every time here is a best-of)
   double observe_seconds = 0.0;   ///< observe(..., ObserveParts::View): the exact solver's view after every step
-  double moments_seconds = 0.0;   ///< observe(..., ObserveParts::Moments): its comparison with Hartree–Hartree per output
+  double observe_all_seconds = 0.0;  ///< observe(..., ObserveParts::All): the view with the moments, when compared with Hartree–Hartree
   double vector_seconds = 0.0;    ///< the state-sized vector work of one propagator iteration at D' states
                                   ///< (Lanczos: dot, three-term update, scale; Chebyshev: the recurrence update)
   double iteration_seconds = 0.0; ///< the propagator's dense work per matvec (T_k's eigenproblem, the error
@@ -93,7 +93,7 @@ struct KernelCalibration {
 /// Times the real kernels on the largest sector of `ops.lattice` (same boson cap) with M' <= M, N' <= N,
 /// |M'/M - N'/N| <= 1/4 and at most `target_dim` states (the model's own sector if it is that small), each after a warm-up
 /// call, best of several (on a shared machine the least disturbed call): the sector and Hamiltonian build and the
-/// product initial state (once each), the matvec, the view pass and the moments-only pass, the vector work of one
+/// product initial state (once each), the matvec, the view pass alone and with the moments, the vector work of one
 /// propagator iteration (on four vectors of max(D', min(vector_dim, 2^22)) states, whose first touch also gives
 /// touch_bytes_per_second: long passes, which other processes on a shared machine disturb no more than the run's
 /// own), the matvec again at the end (the better of the two rounds), and a propagation of length `interval` with
@@ -105,15 +105,15 @@ KernelCalibration calibrate_kernel(const ModelOperators& ops, Index cap, Index t
                                    Index krylov_dim, Index vector_dim = 0);
 
 /// The seconds of one of each piece of the exact solver's work on a sector of `dim` states and `nnz` nonzeros,
-/// scaled from a calibration: the kernels that walk the Hamiltonian's moves (matvec, view pass, moments-only
-/// pass: per state they touch every move of the state's fermion row and boson column) by nnz / c.nnz; the
+/// scaled from a calibration: the kernels that walk the Hamiltonian's moves (matvec, view pass alone and with the
+/// moments: per state they touch every move of the state's fermion row and boson column) by nnz / c.nnz; the
 /// state-sized work (vector work of an iteration, sector and Hamiltonian build, initial state) by dim / c.dim;
 /// the dense k x k work of an iteration not at all.
 struct ScaledCosts {
   double matvec = 0.0;     ///< one SectorHamiltonian::apply
   double iteration = 0.0;  ///< one propagator iteration: matvec + vector work + dense work
   double view = 0.0;       ///< the view pass (after every step)
-  double moments = 0.0;    ///< the moments-only pass (per output, when compared with Hartree–Hartree)
+  double view_with_moments = 0.0;  ///< the view pass with the fluctuation moments (when compared with Hartree–Hartree)
   double setup = 0.0;      ///< Sector + SectorHamiltonian + product_state (first touch of the propagator's states excluded)
 };
 /// \param nnz > 0  \param dim >= 1 (a calibration with zero nnz or dim is taken as the model's own sector)
@@ -140,7 +140,7 @@ struct TimePrediction {
   double matvec_seconds = 0.0;     ///< one matvec on the model's sector
   double step_seconds = 0.0;       ///< one output interval's propagation (overhead included)
   double unit_step_seconds = 0.0;  ///< one unit of time's propagation
-  double output_seconds = 0.0;     ///< one output: view pass, energy matvec, moments-only pass if Hartree–Hartree runs,
+  double output_seconds = 0.0;     ///< one output: view pass (with the moments if Hartree–Hartree runs), energy matvec,
                                    ///< and for Lanczos recombine_seconds
   double recombine_seconds = 0.0;  ///< Lanczos: the state from the basis (a read of krylov_used vectors), per output
   double setup_seconds = 0.0;      ///< sector, Hamiltonian, initial state, first touch of the states the propagator fills

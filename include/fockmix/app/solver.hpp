@@ -76,6 +76,11 @@ class Solver {
   /// exact solver's second moments of the fluctuation numbers about a Hartree–Hartree state, or the
   /// Vlasov–Hartree (2.24) norm against one. Called on both solvers of a pair. Default: none.
   virtual void compare_with(const Solver& other, const OneBodyView& other_view, Record& out) const {}
+  /// Called once per pair before the first output, on both solvers: this solver will be compared with `other` at
+  /// every output time. At an output the driver advances every solver before it observes any, so a solver may read
+  /// other.view() when it observes, and compute its comparison quantities in the same pass as its own view (the exact
+  /// solver's fluctuation moments, read with its RDMs). Default: nothing to prepare.
+  virtual void pair_with(const Solver& other) {}
   /// Warnings for the end of the run (e.g. a truncation diagnostic over its threshold). Default: none.
   virtual std::vector<std::string> warnings() const { return {}; }
   /// Summary columns of this solver's own record.

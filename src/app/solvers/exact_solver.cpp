@@ -44,7 +44,6 @@ class ExactSolver final : public Solver {
     output_times_ = c.model.output_times();
     window_ = fp.propagator == PropagatorKind::Chebyshev ? std::max<Index>(fp.chebyshev_window, 1) : 1;
     make_propagator(fp.propagator, fp.krylov_dim, nullptr);
-    refresh_view();
   }
 
   std::string name() const override { return "exact"; }
@@ -95,14 +94,14 @@ class ExactSolver final : public Solver {
       matvecs_ += st.matvecs;
       krylov_error_ += st.error_estimate;
       t_ = t;
-      refresh_view();
+      view_current_ = false;
     }
     return st;
   }
 
   Record observe() const override {
     return exact_record(H_.expectation(psi_.memptr()),
-                        std::sqrt(vec::norm2(sector_.size(), psi_.memptr())), matvecs_, krylov_error_, view_);
+                        std::sqrt(vec::norm2(sector_.size(), psi_.memptr())), matvecs_, krylov_error_, current_view());
   }
 
   /// psi (straight from the solver's memory), the time, the counters of observe() and the propagator:
@@ -163,16 +162,21 @@ class ExactSolver final : public Solver {
     matvecs_ = g.attr_int("matvecs");
     krylov_error_ = g.attr_double("krylov_error");
     truncated_weight_ = g.attr_double("truncated_weight");
-    refresh_view();
+    view_current_ = false;
   }
 
-  OneBodyView view() const override { return view_; }
+  OneBodyView view() const override { return current_view(); }
 
-  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6): the moments-only fused
-  /// pass (ObserveParts::Moments; omega and phi are known only here, after view()).
-  void compare_with(const Solver&, const OneBodyView& mf, Record& out) const override {
-    if (!mf.fermion_projection || mf.phi.is_empty()) return;
-    const FluctuationMoments mom = fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
+  void pair_with(const Solver& other) override {
+    if (other.has_view()) partners_.push_back(&other);
+  }
+
+  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6): from the pass that computed the
+  /// view when `other` was the partner it read (current_view), else the moments-only fused pass.
+  void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override {
+    if (!has_mean_field_state(mf)) return;
+    current_view();  // this output's pass, which measured moments_ if `other` is the partner it read
+    const FluctuationMoments mom = moments_partner_ == &other ? moments_ : fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
     out.put("nF_exc2", mom.nF2);
     out.put("nB_exc2", mom.nB2);
   }
@@ -323,12 +327,31 @@ class ExactSolver final : public Solver {
       chebyshev_ = std::make_unique<ChebyshevPropagator<SectorHamiltonian>>(H_, o);
     }
   }
-  void refresh_view() {
+  /// Whether a view is a mean-field state the fluctuation moments are measured about (a Hartree–Hartree one).
+  static bool has_mean_field_state(const OneBodyView& v) { return v.fermion_projection && !v.phi.is_empty(); }
+  /// The RDMs of psi_ at t_, computed once per output time: in one pass with the fluctuation moments about the
+  /// first paired solver with a mean-field state (read now: every solver is at t_, Solver::pair_with), else alone.
+  const OneBodyView& current_view() const {
+    if (view_current_) return view_;
+    const Solver* mf = nullptr;
+    OneBodyView mfv;
+    for (const Solver* p : partners_) {
+      mfv = p->view();
+      if (has_mean_field_state(mfv)) {
+        mf = p;
+        break;
+      }
+    }
+    SectorObservables o = mf != nullptr ? fockmix::observe(sector_, psi_.memptr(), mfv.gamma_F, mfv.phi, ObserveParts::All)
+                                        : fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), ObserveParts::View);
     view_.M = M_;
     view_.N = N_;
-    SectorObservables o = fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), ObserveParts::View);  // one fused pass
     view_.gamma_F = std::move(o.gamma_F);
     view_.gamma_B = std::move(o.gamma_B);
+    moments_partner_ = mf;
+    moments_ = o.moments;
+    view_current_ = true;
+    return view_;
   }
 
   Sector sector_;
@@ -354,7 +377,12 @@ class ExactSolver final : public Solver {
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;
-  OneBodyView view_;
+  std::vector<const Solver*> partners_;  ///< the solvers with views this one is compared with (pair_with)
+  // the view of psi_ at t_, computed on first use after each step (current_view)
+  mutable bool view_current_ = false;
+  mutable OneBodyView view_;
+  mutable const Solver* moments_partner_ = nullptr;  ///< whose mean-field state moments_ were measured about
+  mutable FluctuationMoments moments_;
 };
 
 }  // namespace
