@@ -329,7 +329,8 @@ double combine_columns(Index n, Index k, const double* const* col, const cplx* f
 
 }  // namespace
 
-SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi, ObserveParts parts) {
+SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi, ObserveParts parts,
+                          ObserveScratch* scratch) {
   const bool rdms = parts != ObserveParts::Moments;
   const bool moments = parts != ObserveParts::View;
   const Index L = sector.sites(), DF = sector.dim_fermions(), DB = sector.dim_bosons();
@@ -356,7 +357,9 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
   const Index DBm = N > 0 ? Bm.size() : 0;
   const Parents parent = parents_of(Bm, DBm, B, L);
   std::vector<std::int32_t> child;  // per entry of mb.occ: the N - 1 state with one boson fewer at that site
-  vec::StateBlock u;                // b(phi) psi, D_F x D_B(N - 1): uninitialised (every column is written), first touch threaded
+  // b(phi) psi, D_F x D_B(N - 1): uninitialised (every column is written; first touch threaded), in the caller's scratch if given
+  ObserveScratch own;
+  cplx* u = nullptr;
   const bool commute = moments && !B.truncated();  // ||b* u||^2 through the commutator (no cap)
   const BosonBasis Bmm(L, commute && N > 1 ? N - 2 : 0, 0);
   const Index DBmm = commute && N > 1 ? Bmm.size() : 0;
@@ -373,7 +376,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
       }
     }
   }
-  if (moments && N > 0) u = vec::StateBlock(DF, DBm);
+  if (moments && N > 0) u = (scratch != nullptr ? scratch : &own)->columns(DF, DBm);
 
   const auto LL = static_cast<std::size_t>(L * L);
   std::vector<cplx> gF(LL, 0.0), gB(LL, 0.0);
@@ -474,7 +477,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
       }
       if (moments) {
         for (Index a = 0; a < k; ++a) f[a] = std::conj(phi(site[a])) * coef[a];
-        su += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(u.data() + jm * DF));
+        su += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(u + jm * DF));
       }
     }
     // moments, without a cap: ||b(phi) u||^2 over the states of N - 2 bosons (parents in the N - 1 basis)
@@ -485,7 +488,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
         for (Index y = 0; y < L; ++y) {
           const std::int32_t p = parent2.rank[jmm * L + y];
           if (p < 0) continue;
-          col[k] = reinterpret_cast<const double*>(u.data() + static_cast<Index>(p) * DF);
+          col[k] = reinterpret_cast<const double*>(u + static_cast<Index>(p) * DF);
           f[k++] = std::conj(phi(y)) * parent2.sq[jmm * L + y];
         }
         sw += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(w.data()));
@@ -497,7 +500,7 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
       for (Index j = 0; j < DB; ++j) {
         Index k = 0;
         for (Index o = mb.occ_offset[j]; o < mb.occ_offset[j + 1]; ++o) {
-          col[k] = reinterpret_cast<const double*>(u.data() + static_cast<Index>(child[o]) * DF);
+          col[k] = reinterpret_cast<const double*>(u + static_cast<Index>(child[o]) * DF);
           f[k++] = phi(mb.occ[o].site) * std::sqrt(static_cast<double>(mb.occ[o].n));
         }
         sw += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(w.data()));

@@ -252,6 +252,12 @@ void expect_matches_separate(const Sector& s, const arma::cx_vec& psi, const arm
   EXPECT_TRUE(m.density_F.is_empty());
   EXPECT_TRUE(m.density_B.is_empty());
   expect_same_moments(fluctuation_moments(s, psi.memptr(), omega, phi), ref, 1e-11);
+  // a kept scratch (as the exact solver keeps it), first filled from another state: nothing of that state survives
+  ObserveScratch scratch;
+  const arma::cx_vec other = 3.0 * arma::flipud(psi);
+  (void)observe(s, other.memptr(), omega, phi, ObserveParts::All, &scratch);
+  expect_same_moments(observe(s, psi.memptr(), omega, phi, ObserveParts::All, &scratch).moments, o.moments, 1e-13);
+  expect_same_moments(observe(s, psi.memptr(), omega, phi, ObserveParts::Moments, &scratch).moments, o.moments, 1e-13);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <armadillo>
 
 #include "fockmix/exact/sector.hpp"
+#include "fockmix/linalg/vector_ops.hpp"
 
 namespace fockmix {
 
@@ -41,15 +42,31 @@ struct SectorObservables {
   FluctuationMoments moments;  ///< zero with ObserveParts::View
 };
 
+/// The scratch of observe's moments, b(phi) psi (D_F x D_B(N - 1) numbers), kept by a caller that observes many
+/// states of one sector (the exact solver, at every output): allocated at the first call that needs it, reused by
+/// the next ones, so that they do not fault in fresh memory each time (on 12 6 6 an output's pass took 220 ms with a
+/// fresh scratch, 199 ms with a kept one: docs/performance.md). Its memory is part of the footprint's peak either way.
+class ObserveScratch {
+ public:
+  /// Uninitialised storage of `count` columns of `rows` numbers; the same storage again while the shape is the same.
+  cplx* columns(Index rows, Index count) {
+    if (u_.rows() != rows || u_.cols() != count) u_ = vec::StateBlock(rows, count);
+    return u_.data();
+  }
+
+ private:
+  vec::StateBlock u_;
+};
+
 /// gamma_F, gamma_B, the densities and the fluctuation moments, as `parts` asks, in one pass over the boson
 /// columns of psi: each column and the columns its boson moves reach are read once, from cache, for the RDMs
 /// and for N_F^exc psi, N_B^exc psi alike (column-local, no state-sized scratch besides b(phi) psi, a state of
 /// N - 1 bosons). With ObserveParts::Moments the RDM products (the gamma_F move products and the boson Gram
 /// matrices) are skipped. Results equal rdm_fermions, rdm_bosons and ||N^exc psi||^2 from
 /// apply_fermion_one_body / apply_boson_one_body to rounding. omega (L x L) and phi (L) are read only when the
-/// moments are asked for.
+/// moments are asked for. With `scratch`, b(phi) psi is kept there (see ObserveScratch); without, allocated for the call.
 SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_mat& omega, const arma::cx_vec& phi,
-                          ObserveParts parts);
+                          ObserveParts parts, ObserveScratch* scratch = nullptr);
 
 /// The fluctuation moments alone: observe(sector, psi, omega, phi, ObserveParts::Moments).moments.
 /// \param omega L x L (the Hartree–Hartree gamma_F)  \param phi L (the condensate orbital)

@@ -342,7 +342,7 @@ class ExactSolver final : public Solver {
         break;
       }
     }
-    SectorObservables o = mf != nullptr ? fockmix::observe(sector_, psi_.memptr(), mfv.gamma_F, mfv.phi, ObserveParts::All)
+    SectorObservables o = mf != nullptr ? fockmix::observe(sector_, psi_.memptr(), mfv.gamma_F, mfv.phi, ObserveParts::All, &scratch_)
                                         : fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), ObserveParts::View);
     view_.M = M_;
     view_.N = N_;
@@ -383,6 +383,7 @@ class ExactSolver final : public Solver {
   mutable OneBodyView view_;
   mutable const Solver* moments_partner_ = nullptr;  ///< whose mean-field state moments_ were measured about
   mutable FluctuationMoments moments_;
+  mutable ObserveScratch scratch_;  ///< the moments' b(phi) psi, kept from output to output
 };
 
 }  // namespace
