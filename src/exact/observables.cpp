@@ -309,22 +309,43 @@ Parents parents_of(const BosonBasis& lower, Index count, const BosonBasis& upper
   return p;
 }
 
-/// out = sum_a f[a] col[a] over k columns of n complex numbers (interleaved doubles); returns ||out||^2.
-double combine_columns(Index n, Index k, const double* const* col, const cplx* f, double* out) {
-  for (Index r = 0; r < 2 * n; ++r) out[r] = 0.0;
-  for (Index a = 0; a < k; ++a) {
-    const double fr = f[a].real(), fi = f[a].imag();
-    const double* x = col[a];
+/// out = sum_a f[a] col[a] over k columns of n complex numbers (interleaved doubles); returns ||out||^2. Two numbers
+/// (four doubles) at a time, summed over the columns in registers and stored once; each product f x written with x
+/// and its pairs swapped (fr x + (-fi, fi) x_swapped), nothing de-interleaved (1.2 to 1.9x faster than a
+/// read-modify-write of out per column, docs/performance.md). Compiled for AVX2 and the baseline.
+__attribute__((target_clones("avx2", "default"))) double combine_columns(Index n, Index k, const double* const* col, const cplx* f,
+                                                                          double* __restrict out) {
+  double s[4] = {};
+  Index r = 0;
+  for (; r + 2 <= n; r += 2) {
+    double acc[4] = {};
+    for (Index a = 0; a < k; ++a) {
+      const double* x = col[a] + 2 * r;
+      const double fr = f[a].real(), fi = f[a].imag();
+      const double xs[4] = {x[1], x[0], x[3], x[2]};
+      const double fis[4] = {-fi, fi, -fi, fi};
 #pragma omp simd
-    for (Index r = 0; r < n; ++r) {
-      out[2 * r] += fr * x[2 * r] - fi * x[2 * r + 1];
-      out[2 * r + 1] += fr * x[2 * r + 1] + fi * x[2 * r];
+      for (int l = 0; l < 4; ++l) acc[l] += fr * x[l] + fis[l] * xs[l];
+    }
+#pragma omp simd
+    for (int l = 0; l < 4; ++l) {
+      out[2 * r + l] = acc[l];
+      s[l] += acc[l] * acc[l];
     }
   }
-  double s = 0.0;
-#pragma omp simd reduction(+ : s)
-  for (Index r = 0; r < 2 * n; ++r) s += out[r] * out[r];
-  return s;
+  double sum = s[0] + s[1] + s[2] + s[3];
+  if (r < n) {  // odd n: the last number
+    double ar = 0.0, ai = 0.0;
+    for (Index a = 0; a < k; ++a) {
+      const double* x = col[a] + 2 * r;
+      ar += f[a].real() * x[0] - f[a].imag() * x[1];
+      ai += f[a].real() * x[1] + f[a].imag() * x[0];
+    }
+    out[2 * r] = ar;
+    out[2 * r + 1] = ai;
+    sum += ar * ar + ai * ai;
+  }
+  return sum;
 }
 
 }  // namespace
