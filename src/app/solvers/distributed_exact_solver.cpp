@@ -14,6 +14,7 @@
 
 #include "fockmix/app/solver.hpp"
 #include "exact_record.hpp"
+#include "exact_view.hpp"
 #include "fockmix/core/error.hpp"
 #include "fockmix/distributed/distributed_footprint.hpp"
 #include "fockmix/distributed/distributed_hamiltonian.hpp"
@@ -57,9 +58,8 @@ class DistributedExactSolver final : public Solver {
       : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site),
         H_(sector_, c.ops),
         dH_(fits_per_rank(H_, c.model), MPI_COMM_WORLD),
-        M_(c.ops.M),
-        N_(c.ops.N),
-        tolerance_(c.model.exact.tolerance) {
+        tolerance_(c.model.exact.tolerance),
+        view_(c.ops.M, c.ops.N) {
     psi_ = distributed_product_state(dH_, c.init.orbitals, c.init.phi0);
     PetscReal norm = 0.0;
     petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
@@ -72,7 +72,6 @@ class DistributedExactSolver final : public Solver {
     mfn_dim_ = o.max_dim;
     mfn_ = std::make_unique<MfnPropagator>(dH_, o);
     observer_ = std::make_unique<DistributedObserver>(dH_);
-    refresh_view();
   }
 
   std::string name() const override { return "exact"; }
@@ -117,7 +116,7 @@ class DistributedExactSolver final : public Solver {
       matvecs_ += st.matvecs;
       krylov_error_ += st.error_estimate;
       t_ = t;
-      refresh_view();
+      view_.invalidate();
     }
     return st;
   }
@@ -126,7 +125,7 @@ class DistributedExactSolver final : public Solver {
     const double energy = distributed_energy(dH_, psi_.get(), scratch_.get());
     PetscReal norm = 0.0;
     petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
-    return exact_record(energy, static_cast<double>(norm), matvecs_, krylov_error_, view_);
+    return exact_record(energy, static_cast<double>(norm), matvecs_, krylov_error_, current_view());
   }
 
   /// The serial exact solver's layout (psi as one vector, propagator "mfn"), on one rank only: with several
@@ -168,34 +167,38 @@ class DistributedExactSolver final : public Solver {
     matvecs_ = g.attr_int("matvecs");
     krylov_error_ = g.attr_double("krylov_error");
     truncated_weight_ = g.attr_double("truncated_weight");
-    refresh_view();
+    view_.invalidate();
   }
 
-  OneBodyView view() const override { return view_; }
+  OneBodyView view() const override { return current_view(); }
 
-  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6), reduced over the ranks.
-  void compare_with(const Solver&, const OneBodyView& mf, Record& out) const override {
-    if (!mf.fermion_projection || mf.phi.is_empty()) return;
-    const SectorObservables o = observer_->observe(psi_.get(), mf.gamma_F, mf.phi, true);
-    out.put("nF_exc2", o.moments.nF2);
-    out.put("nB_exc2", o.moments.nB2);
+  void pair_with(const Solver& other) override { view_.pair_with(other); }
+
+  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6), reduced over the ranks: from the
+  /// pass that computed the view when `other` was the partner it read (ExactView), else a pass of their own.
+  void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override {
+    if (!ExactView::has_mean_field_state(mf)) return;
+    current_view();
+    const FluctuationMoments* m = view_.moments_about(other);
+    const FluctuationMoments mom = m != nullptr ? *m : observer_->observe(psi_.get(), mf.gamma_F, mf.phi, true).moments;
+    out.put("nF_exc2", mom.nF2);
+    out.put("nB_exc2", mom.nB2);
   }
 
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
  private:
-  void refresh_view() {
-    view_.M = M_;
-    view_.N = N_;
-    SectorObservables o = observer_->observe(psi_.get(), arma::cx_mat(), arma::cx_vec(), false);
-    view_.gamma_F = std::move(o.gamma_F);
-    view_.gamma_B = std::move(o.gamma_B);
+  /// The RDMs of psi_ at t_ (with the moments about the Hartree–Hartree partner, ExactView), one collective pass per
+  /// output: every rank observes in the same order.
+  const OneBodyView& current_view() const {
+    return view_.get([&](const arma::cx_mat& omega, const arma::cx_vec& phi, bool moments) {
+      return observer_->observe(psi_.get(), omega, phi, moments);
+    });
   }
 
   Sector sector_;
   SectorHamiltonian H_;                  // the serial kernel: tables replicated on every rank
   mutable DistributedHamiltonian dH_;    // its MATSHELL on blocks of boson columns
-  Index M_, N_;
   double tolerance_;
   Index mfn_dim_ = 0;
   double truncated_weight_ = 0.0;
@@ -206,7 +209,7 @@ class DistributedExactSolver final : public Solver {
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;
-  OneBodyView view_;
+  mutable ExactView view_;  // of psi_ at t_, computed on first use after each step (current_view)
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "fockmix/app/solver.hpp"
 #include "exact_record.hpp"
+#include "exact_view.hpp"
 #include "fockmix/core/error.hpp"
 #include "fockmix/model/footprint.hpp"
 #include "fockmix/exact/initial_state.hpp"
@@ -31,7 +32,7 @@ namespace {
 class ExactSolver final : public Solver {
  public:
   explicit ExactSolver(const SolverContext& c)
-      : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site), H_(sector_, c.ops), M_(c.ops.M), N_(c.ops.N) {
+      : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site), H_(sector_, c.ops), view_(c.ops.M, c.ops.N) {
     const ExactFootprint fp = exact_footprint(c.model);
     if (!fp.fits) throw CapacityError("the exact solver does not fit its memory limit (" + format_bytes(fp.total_bytes) + " needed)");
     psi_ = c.model.exact.initial == ExactInitial::Product ? product_state(sector_, c.init.orbitals, c.init.phi0) : ground_state(c.ops);
@@ -94,7 +95,7 @@ class ExactSolver final : public Solver {
       matvecs_ += st.matvecs;
       krylov_error_ += st.error_estimate;
       t_ = t;
-      view_current_ = false;
+      view_.invalidate();
     }
     return st;
   }
@@ -162,21 +163,20 @@ class ExactSolver final : public Solver {
     matvecs_ = g.attr_int("matvecs");
     krylov_error_ = g.attr_double("krylov_error");
     truncated_weight_ = g.attr_double("truncated_weight");
-    view_current_ = false;
+    view_.invalidate();
   }
 
   OneBodyView view() const override { return current_view(); }
 
-  void pair_with(const Solver& other) override {
-    if (other.has_view()) partners_.push_back(&other);
-  }
+  void pair_with(const Solver& other) override { view_.pair_with(other); }
 
   /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6): from the pass that computed the
-  /// view when `other` was the partner it read (current_view), else the moments-only fused pass.
+  /// view when `other` was the partner it read (ExactView), else the moments-only fused pass.
   void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override {
-    if (!has_mean_field_state(mf)) return;
-    current_view();  // this output's pass, which measured moments_ if `other` is the partner it read
-    const FluctuationMoments mom = moments_partner_ == &other ? moments_ : fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
+    if (!ExactView::has_mean_field_state(mf)) return;
+    current_view();
+    const FluctuationMoments* m = view_.moments_about(other);
+    const FluctuationMoments mom = m != nullptr ? *m : fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
     out.put("nF_exc2", mom.nF2);
     out.put("nB_exc2", mom.nB2);
   }
@@ -327,36 +327,16 @@ class ExactSolver final : public Solver {
       chebyshev_ = std::make_unique<ChebyshevPropagator<SectorHamiltonian>>(H_, o);
     }
   }
-  /// Whether a view is a mean-field state the fluctuation moments are measured about (a Hartree–Hartree one).
-  static bool has_mean_field_state(const OneBodyView& v) { return v.fermion_projection && !v.phi.is_empty(); }
-  /// The RDMs of psi_ at t_, computed once per output time: in one pass with the fluctuation moments about the
-  /// first paired solver with a mean-field state (read now: every solver is at t_, Solver::pair_with), else alone.
+  /// The RDMs of psi_ at t_ (with the moments about the Hartree–Hartree partner, ExactView), one pass per output.
   const OneBodyView& current_view() const {
-    if (view_current_) return view_;
-    const Solver* mf = nullptr;
-    OneBodyView mfv;
-    for (const Solver* p : partners_) {
-      mfv = p->view();
-      if (has_mean_field_state(mfv)) {
-        mf = p;
-        break;
-      }
-    }
-    SectorObservables o = mf != nullptr ? fockmix::observe(sector_, psi_.memptr(), mfv.gamma_F, mfv.phi, ObserveParts::All, &scratch_)
-                                        : fockmix::observe(sector_, psi_.memptr(), arma::cx_mat(), arma::cx_vec(), ObserveParts::View);
-    view_.M = M_;
-    view_.N = N_;
-    view_.gamma_F = std::move(o.gamma_F);
-    view_.gamma_B = std::move(o.gamma_B);
-    moments_partner_ = mf;
-    moments_ = o.moments;
-    view_current_ = true;
-    return view_;
+    return view_.get([&](const arma::cx_mat& omega, const arma::cx_vec& phi, bool moments) {
+      return moments ? fockmix::observe(sector_, psi_.memptr(), omega, phi, ObserveParts::All, &scratch_)
+                     : fockmix::observe(sector_, psi_.memptr(), omega, phi, ObserveParts::View);
+    });
   }
 
   Sector sector_;
   SectorHamiltonian H_;
-  Index M_, N_;
   Index krylov_dim_ = 0;
   double truncated_weight_ = 0.0;
   arma::cx_vec psi_;
@@ -377,12 +357,7 @@ class ExactSolver final : public Solver {
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;
-  std::vector<const Solver*> partners_;  ///< the solvers with views this one is compared with (pair_with)
-  // the view of psi_ at t_, computed on first use after each step (current_view)
-  mutable bool view_current_ = false;
-  mutable OneBodyView view_;
-  mutable const Solver* moments_partner_ = nullptr;  ///< whose mean-field state moments_ were measured about
-  mutable FluctuationMoments moments_;
+  mutable ExactView view_;          ///< of psi_ at t_, computed on first use after each step (current_view)
   mutable ObserveScratch scratch_;  ///< the moments' b(phi) psi, kept from output to output
 };
 
