@@ -59,7 +59,9 @@ class DistributedExactSolver final : public Solver {
         H_(sector_, c.ops),
         dH_(fits_per_rank(H_, c.model), MPI_COMM_WORLD),
         tolerance_(c.model.exact.tolerance),
-        view_(c.ops.M, c.ops.N) {
+        view_(c.ops.M, c.ops.N, [this](const arma::cx_mat& omega, const arma::cx_vec& phi, ObserveParts parts) {
+          return observer_->observe(psi_.get(), omega, phi, parts != ObserveParts::View);  // collective: every rank in step
+        }) {
     psi_ = distributed_product_state(dH_, c.init.orbitals, c.init.phi0);
     PetscReal norm = 0.0;
     petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
@@ -125,7 +127,7 @@ class DistributedExactSolver final : public Solver {
     const double energy = distributed_energy(dH_, psi_.get(), scratch_.get());
     PetscReal norm = 0.0;
     petsc_check(VecNorm(psi_.get(), NORM_2, &norm), "VecNorm");
-    return exact_record(energy, static_cast<double>(norm), matvecs_, krylov_error_, current_view());
+    return exact_record(energy, static_cast<double>(norm), matvecs_, krylov_error_, view_.get());
   }
 
   /// The serial exact solver's layout (psi as one vector, propagator "mfn"), on one rank only: with several
@@ -170,31 +172,15 @@ class DistributedExactSolver final : public Solver {
     view_.invalidate();
   }
 
-  OneBodyView view() const override { return current_view(); }
-
+  OneBodyView view() const override { return view_.get(); }
   void pair_with(const Solver& other) override { view_.pair_with(other); }
-
-  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6), reduced over the ranks: from the
-  /// pass that computed the view when `other` was the partner it read (ExactView), else a pass of their own.
-  void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override {
-    if (!ExactView::has_mean_field_state(mf)) return;
-    current_view();
-    const FluctuationMoments* m = view_.moments_about(other);
-    const FluctuationMoments mom = m != nullptr ? *m : observer_->observe(psi_.get(), mf.gamma_F, mf.phi, true).moments;
-    out.put("nF_exc2", mom.nF2);
-    out.put("nB_exc2", mom.nB2);
-  }
+  /// Second moments of the fluctuation numbers about a mean-field state, reduced over the ranks (ExactView::put_moments).
+  void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override { view_.put_moments(other, mf, out); }
 
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
  private:
-  /// The RDMs of psi_ at t_ (with the moments about the Hartree–Hartree partner, ExactView), one collective pass per
-  /// output: every rank observes in the same order.
-  const OneBodyView& current_view() const {
-    return view_.get([&](const arma::cx_mat& omega, const arma::cx_vec& phi, bool moments) {
-      return observer_->observe(psi_.get(), omega, phi, moments);
-    });
-  }
+
 
   Sector sector_;
   SectorHamiltonian H_;                  // the serial kernel: tables replicated on every rank
@@ -209,7 +195,7 @@ class DistributedExactSolver final : public Solver {
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;
-  mutable ExactView view_;  // of psi_ at t_, computed on first use after each step (current_view)
+  mutable ExactView view_;  // of psi_ at t_, computed on first use after each step (every rank observes in the same order)
 };
 
 }  // namespace

@@ -32,7 +32,10 @@ namespace {
 class ExactSolver final : public Solver {
  public:
   explicit ExactSolver(const SolverContext& c)
-      : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site), H_(sector_, c.ops), view_(c.ops.M, c.ops.N) {
+      : sector_(c.ops.lattice.sites(), c.ops.M, c.ops.N, c.model.bosons.max_per_site), H_(sector_, c.ops),
+        view_(c.ops.M, c.ops.N, [this](const arma::cx_mat& omega, const arma::cx_vec& phi, ObserveParts parts) {
+          return fockmix::observe(sector_, psi_.memptr(), omega, phi, parts, parts == ObserveParts::View ? nullptr : &scratch_);
+        }) {
     const ExactFootprint fp = exact_footprint(c.model);
     if (!fp.fits) throw CapacityError("the exact solver does not fit its memory limit (" + format_bytes(fp.total_bytes) + " needed)");
     psi_ = c.model.exact.initial == ExactInitial::Product ? product_state(sector_, c.init.orbitals, c.init.phi0) : ground_state(c.ops);
@@ -102,7 +105,7 @@ class ExactSolver final : public Solver {
 
   Record observe() const override {
     return exact_record(H_.expectation(psi_.memptr()),
-                        std::sqrt(vec::norm2(sector_.size(), psi_.memptr())), matvecs_, krylov_error_, current_view());
+                        std::sqrt(vec::norm2(sector_.size(), psi_.memptr())), matvecs_, krylov_error_, view_.get());
   }
 
   /// psi (straight from the solver's memory), the time, the counters of observe() and the propagator:
@@ -166,20 +169,10 @@ class ExactSolver final : public Solver {
     view_.invalidate();
   }
 
-  OneBodyView view() const override { return current_view(); }
-
+  OneBodyView view() const override { return view_.get(); }
   void pair_with(const Solver& other) override { view_.pair_with(other); }
-
-  /// Second moments of the fluctuation numbers about a mean-field state (SPEC §6): from the pass that computed the
-  /// view when `other` was the partner it read (ExactView), else the moments-only fused pass.
-  void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override {
-    if (!ExactView::has_mean_field_state(mf)) return;
-    current_view();
-    const FluctuationMoments* m = view_.moments_about(other);
-    const FluctuationMoments mom = m != nullptr ? *m : fluctuation_moments(sector_, psi_.memptr(), mf.gamma_F, mf.phi);
-    out.put("nF_exc2", mom.nF2);
-    out.put("nB_exc2", mom.nB2);
-  }
+  /// Second moments of the fluctuation numbers about a mean-field state (ExactView::put_moments).
+  void compare_with(const Solver& other, const OneBodyView& mf, Record& out) const override { view_.put_moments(other, mf, out); }
 
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
@@ -327,13 +320,6 @@ class ExactSolver final : public Solver {
       chebyshev_ = std::make_unique<ChebyshevPropagator<SectorHamiltonian>>(H_, o);
     }
   }
-  /// The RDMs of psi_ at t_ (with the moments about the Hartree–Hartree partner, ExactView), one pass per output.
-  const OneBodyView& current_view() const {
-    return view_.get([&](const arma::cx_mat& omega, const arma::cx_vec& phi, bool moments) {
-      return moments ? fockmix::observe(sector_, psi_.memptr(), omega, phi, ObserveParts::All, &scratch_)
-                     : fockmix::observe(sector_, psi_.memptr(), omega, phi, ObserveParts::View);
-    });
-  }
 
   Sector sector_;
   SectorHamiltonian H_;
@@ -357,8 +343,8 @@ class ExactSolver final : public Solver {
   double t_ = 0.0;
   Index matvecs_ = 0;
   double krylov_error_ = 0.0;
-  mutable ExactView view_;          ///< of psi_ at t_, computed on first use after each step (current_view)
   mutable ObserveScratch scratch_;  ///< the moments' b(phi) psi, kept from output to output
+  mutable ExactView view_;          ///< of psi_ at t_, computed on first use after each step
 };
 
 }  // namespace
