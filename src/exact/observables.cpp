@@ -171,8 +171,7 @@ PairMoves pair_moves(const std::vector<FusedMove>& hf, const std::vector<Index>&
 /// The tile of eight boson columns the fermion kernels read: row i holds the eight real parts, then the eight
 /// imaginary parts (128 bytes, two cache lines when the tile is aligned), at tre + i kTileStride and tim = tre +
 /// kTileCols. Eight columns rather than four share each move's scalar work (its target, its coefficient) among
-/// twice the vector work (moments pass 71 -> 64 ms on 12 6 6); a tile of 924 rows is 118 KB, in L2. A move touches
-/// the two lines of its row (split arrays, four columns: two lines for half the work).
+/// twice the vector work (moments pass 71 -> 64 ms on 12 6 6); a tile of 924 rows is 118 KB, in L2.
 constexpr Index kTileCols = 8, kTileStride = 2 * kTileCols;
 
 /// gamma_F entries of one tile (above) into gf, pair by pair: the columns in separate register accumulators,
@@ -180,11 +179,10 @@ constexpr Index kTileCols = 8, kTileStride = 2 * kTileCols;
 __attribute__((target_clones("avx2", "default"))) void fermion_tile_rdm(Index npairs, const Index* pair_offset,
                                                                          const PairMoves::Move* pm, const double* tre,
                                                                          const double* tim, cplx* gf) {
-  constexpr Index kCols = kTileCols;
   for (Index p = 0; p < npairs; ++p) {
     const Index qb = pair_offset[p], qe = pair_offset[p + 1];
     if (qb == qe) continue;
-    double ar[kCols] = {}, ai[kCols] = {};
+    double ar[kTileCols] = {}, ai[kTileCols] = {};
     for (Index q = qb; q < qe; ++q) {
       const PairMoves::Move& m = pm[q];
       const double* xr = tre + static_cast<Index>(m.row) * kTileStride;
@@ -193,13 +191,13 @@ __attribute__((target_clones("avx2", "default"))) void fermion_tile_rdm(Index np
       const double* tm = tim + static_cast<Index>(m.target) * kTileStride;
       const double v = m.coef;
 #pragma omp simd
-      for (Index c = 0; c < kCols; ++c) {  // coef conj(x_t) x_i
+      for (Index c = 0; c < kTileCols; ++c) {  // coef conj(x_t) x_i
         ar[c] += v * (tr[c] * xr[c] + tm[c] * xm[c]);
         ai[c] += v * (tr[c] * xm[c] - tm[c] * xr[c]);
       }
     }
     double sr = 0.0, si = 0.0;
-    for (Index c = 0; c < kCols; ++c) {
+    for (Index c = 0; c < kTileCols; ++c) {
       sr += ar[c];
       si += ai[c];
     }
@@ -212,25 +210,24 @@ __attribute__((target_clones("avx2", "default"))) void fermion_tile_rdm(Index np
 __attribute__((target_clones("avx2", "default"))) void fermion_tile_moments(Index DF, const Index* hop_offset, const FusedMove* hf,
                                                                              const cplx* dF, const double* tre, const double* tim,
                                                                              double& sF, double& sF2) {
-  constexpr Index kCols = kTileCols;
   double s1 = 0.0, s2 = 0.0;
   for (Index i = 0; i < DF; ++i) {
     const double* xr = tre + i * kTileStride;
     const double* xm = tim + i * kTileStride;
-    double yr[kCols] = {}, ym[kCols] = {};
+    double yr[kTileCols] = {}, ym[kTileCols] = {};
     for (Index q = hop_offset[i]; q < hop_offset[i + 1]; ++q) {
       const FusedMove& h = hf[q];
       const double* tr = tre + static_cast<Index>(h.target) * kTileStride;
       const double* tm = tim + static_cast<Index>(h.target) * kTileStride;
       const double ar = h.a_coef.real(), am = h.a_coef.imag();
 #pragma omp simd
-      for (Index c = 0; c < kCols; ++c) {
+      for (Index c = 0; c < kTileCols; ++c) {
         yr[c] += ar * tr[c] - am * tm[c];
         ym[c] += ar * tm[c] + am * tr[c];
       }
     }
     const double dr = dF[i].real(), dm = dF[i].imag();
-    for (Index c = 0; c < kCols; ++c) {
+    for (Index c = 0; c < kTileCols; ++c) {
       yr[c] += dr * xr[c] - dm * xm[c];
       ym[c] += dr * xm[c] + dm * xr[c];
       s1 += xr[c] * yr[c] + xm[c] * ym[c];
@@ -422,18 +419,17 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
     double sF = 0.0, sF2 = 0.0, su = 0.0, sw = 0.0;
     // fermions: column-local (gamma_F moves, N_F^exc x_j, row norms), kTileCols columns at a time so that each move's
     // target, pair and coefficients are loaded once for kTileCols independent products
-    constexpr Index kCols = kTileCols;
-#pragma omp for schedule(static) nowait
-    for (Index jb = 0; jb < DB; jb += kCols) {
-      const Index nc = std::min<Index>(kCols, DB - jb);
+  #pragma omp for schedule(static) nowait
+    for (Index jb = 0; jb < DB; jb += kTileCols) {
+      const Index nc = std::min<Index>(kTileCols, DB - jb);
       const cplx* x = psi + jb * DF;
-      if (nc == kCols) {
+      if (nc == kTileCols) {
         // the columns as a row-major tile with real and imaginary parts split: every move then works on
         // kTileCols contiguous doubles of each (vectorised across the columns), in two cache lines
         // (and the row norms, the fermion densities, as the tile is filled)
         for (Index i = 0; i < DF; ++i) {
           double n2 = 0.0;
-          for (Index c = 0; c < kCols; ++c) {
+          for (Index c = 0; c < kTileCols; ++c) {
             const cplx v = x[c * DF + i];
             tre[i * kTileStride + c] = v.real();
             tim[i * kTileStride + c] = v.imag();
@@ -470,17 +466,24 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
     std::vector<Index> site(static_cast<std::size_t>(L));
     std::vector<double> coef(static_cast<std::size_t>(L));
     std::vector<cplx> f(static_cast<std::size_t>(std::max<Index>(L, 1)));
-#pragma omp for schedule(dynamic, 16)
-    for (Index jm = 0; jm < DBm; ++jm) {
+    // the parents of state j of a lower basis (table P) as columns of `upper` (D_F numbers each): col, site, coef
+    // and the weights f = conj(phi(site)) coef of b(phi); returns their number
+    auto gather = [&](const Parents& P, Index j, const cplx* upper) {
       Index k = 0;
       for (Index y = 0; y < L; ++y) {
-        const std::int32_t p = parent.rank[jm * L + y];
+        const std::int32_t p = P.rank[j * L + y];
         if (p < 0) continue;
-        col[k] = reinterpret_cast<const double*>(psi + static_cast<Index>(p) * DF);
+        col[k] = reinterpret_cast<const double*>(upper + static_cast<Index>(p) * DF);
         site[k] = y;
-        coef[k] = parent.sq[jm * L + y];
+        coef[k] = P.sq[j * L + y];
+        if (moments) f[k] = std::conj(phi(y)) * coef[k];
         ++k;
       }
+      return k;
+    };
+#pragma omp for schedule(dynamic, 16)
+    for (Index jm = 0; jm < DBm; ++jm) {
+      const Index k = gather(parent, jm, psi);
       if (rdms)
       {
         // the lower triangle b <= a of the Gram matrix conj(x_b) x_a, in 2 x 2 blocks (a single row when k is odd)
@@ -503,22 +506,13 @@ SectorObservables observe(const Sector& sector, const cplx* psi, const arma::cx_
         if (a < k)
           for (Index b = 0; b <= a; ++b) put(a, b, gram_dot(DF, col[a], col[b]));
       }
-      if (moments) {
-        for (Index a = 0; a < k; ++a) f[a] = std::conj(phi(site[a])) * coef[a];
-        su += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(u + jm * DF));
-      }
+      if (moments) su += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(u + jm * DF));
     }
     // moments, without a cap: ||b(phi) u||^2 over the states of N - 2 bosons (parents in the N - 1 basis)
     if (commute && N > 1) {
 #pragma omp for schedule(static)
       for (Index jmm = 0; jmm < DBmm; ++jmm) {
-        Index k = 0;
-        for (Index y = 0; y < L; ++y) {
-          const std::int32_t p = parent2.rank[jmm * L + y];
-          if (p < 0) continue;
-          col[k] = reinterpret_cast<const double*>(u + static_cast<Index>(p) * DF);
-          f[k++] = std::conj(phi(y)) * parent2.sq[jmm * L + y];
-        }
+        const Index k = gather(parent2, jmm, u);
         sw += combine_columns(DF, k, col.data(), f.data(), reinterpret_cast<double*>(w.data()));
       }
     }

@@ -180,8 +180,6 @@ class DistributedExactSolver final : public Solver {
   std::vector<SummaryColumn> summary_columns() const override { return {{"energy", "dE_exact", true}}; }
 
  private:
-
-
   Sector sector_;
   SectorHamiltonian H_;                  // the serial kernel: tables replicated on every rank
   mutable DistributedHamiltonian dH_;    // its MATSHELL on blocks of boson columns
